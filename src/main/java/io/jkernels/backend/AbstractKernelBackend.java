@@ -1,0 +1,101 @@
+package io.jkernels.backend;
+
+import io.jkernels.tensor.Device;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the emu and cuda backends share: live-byte accounting and strided copies through the
+ * {@code copy_strided_b<N>} kernels of kernels/tensor.cu, launched the same way on both.
+ */
+public abstract class AbstractKernelBackend implements KernelBackend {
+    /** Most dimensions a strided-copy kernel takes after merging (see kernels/tensor.cu). */
+    public static final int MAX_COPY_RANK = 8;
+
+    protected final Device device;
+    private final AtomicLong live = new AtomicLong();
+
+    protected AbstractKernelBackend(Device device) {
+        this.device = device;
+    }
+
+    @Override
+    public final Device device() {
+        return device;
+    }
+
+    @Override
+    public final long liveBytes() {
+        return live.get();
+    }
+
+    protected final void allocated(long bytes) {
+        live.addAndGet(bytes);
+    }
+
+    protected final void freed(long bytes) {
+        live.addAndGet(-bytes);
+    }
+
+    @Override
+    public void copyStrided(Memory dst, long dstOffset, long[] dstStrides, Memory src, long srcOffset,
+                            long[] srcStrides, long[] sizes, int elemBytes) {
+        long[][] merged = mergeDims(sizes, dstStrides, srcStrides);
+        long[] sz = merged[0];
+        long[] ds = merged[1];
+        long[] ss = merged[2];
+        int rank = sz.length;
+        if (rank > MAX_COPY_RANK) {
+            throw new UnsupportedOperationException("strided copy of " + rank + " non-mergeable dimensions (at most "
+                    + MAX_COPY_RANK + ")");
+        }
+        long n = 1;
+        for (long s : sz) {
+            n *= s;
+        }
+        if (n == 0) {
+            return;
+        }
+        long[] words = new long[3 * MAX_COPY_RANK + 2];
+        for (int i = 0; i < rank; i++) {
+            words[i] = sz[i];
+            words[MAX_COPY_RANK + i] = ss[i];
+            words[2 * MAX_COPY_RANK + i] = ds[i];
+        }
+        words[3 * MAX_COPY_RANK] = rank;
+        words[3 * MAX_COPY_RANK + 1] = n;
+        LaunchConfig cfg = LaunchConfig.gridStride(n, 256, 1, properties(), 4);
+        KernelArgs args = KernelArgs.get()
+                .ptr(dst.address() + dstOffset * elemBytes)
+                .ptr(src.address() + srcOffset * elemBytes)
+                .struct(words);
+        launch("copy_strided_b" + elemBytes, cfg, args);
+    }
+
+    /**
+     * Drops size-1 dimensions and merges neighbours that are contiguous in both layouts, so most
+     * views copy as 1 to 3 dimensions. Returns {sizes, dstStrides, srcStrides}.
+     */
+    static long[][] mergeDims(long[] sizes, long[] dstStrides, long[] srcStrides) {
+        int r = sizes.length;
+        long[] sz = new long[r];
+        long[] ds = new long[r];
+        long[] ss = new long[r];
+        int k = 0;
+        for (int i = 0; i < r; i++) {
+            if (sizes[i] == 1) {
+                continue;
+            }
+            if (k > 0 && ds[k - 1] == dstStrides[i] * sizes[i] && ss[k - 1] == srcStrides[i] * sizes[i]) {
+                sz[k - 1] *= sizes[i];
+                ds[k - 1] = dstStrides[i];
+                ss[k - 1] = srcStrides[i];
+            } else {
+                sz[k] = sizes[i];
+                ds[k] = dstStrides[i];
+                ss[k] = srcStrides[i];
+                k++;
+            }
+        }
+        return new long[][] {java.util.Arrays.copyOf(sz, k), java.util.Arrays.copyOf(ds, k), java.util.Arrays.copyOf(ss, k)};
+    }
+}

@@ -1,0 +1,114 @@
+package io.jkernels.backend;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The couple of dozen CUDA driver API calls jkernels uses, behind one interface with two bindings:
+ * {@code ffm} ({@code java.lang.foreign} downcalls into libcuda.so.1, Java 22+, in src/main/java22)
+ * and {@code jcuda} (JCuda 12.6, Java 17+). Handles (contexts, modules, functions, streams, events,
+ * graphs) and device pointers are plain {@code long}s; 0 is the null handle and, for streams, the
+ * default stream. Every call checks its result and throws {@link CudaException} naming the call
+ * and the CUresult.
+ */
+public interface CudaDriver {
+
+    /** "ffm" or "jcuda". */
+    String name();
+
+    /** cuInit(0). */
+    void init();
+
+    int driverVersion();
+
+    int deviceCount();
+
+    String deviceName(int ordinal);
+
+    /** cuDeviceGetAttribute for the device with that ordinal. */
+    int deviceAttribute(int ordinal, int attribute);
+
+    long deviceTotalMem(int ordinal);
+
+    /** cuDevicePrimaryCtxRetain: the primary context of that device. */
+    long primaryContextRetain(int ordinal);
+
+    /** cuCtxSetCurrent on the calling thread. */
+    void contextSetCurrent(long context);
+
+    void contextSynchronize();
+
+    /** cuModuleLoadData on a fatbin/cubin/PTX image. */
+    long moduleLoadData(byte[] image);
+
+    /** cuModuleGetFunction; throws CudaException (CUDA_ERROR_NOT_FOUND) when absent. */
+    long moduleGetFunction(long module, String name);
+
+    long memAlloc(long bytes);
+
+    void memFree(long devicePtr);
+
+    /** Synchronous copy of {@code bytes} from {@code src} (direct buffer, from its position) to the device. */
+    void memcpyHtoD(long dst, ByteBuffer src, long bytes);
+
+    /** Synchronous copy of {@code bytes} from the device into {@code dst} (direct buffer, at its position). */
+    void memcpyDtoH(ByteBuffer dst, long src, long bytes);
+
+    void memcpyDtoDAsync(long dst, long src, long bytes, long stream);
+
+    void memsetD8Async(long dst, byte value, long count, long stream);
+
+    void memsetD16Async(long dst, short value, long count, long stream);
+
+    void memsetD32Async(long dst, int value, long count, long stream);
+
+    /** cuLaunchKernel with the argument list's {@code void**} built from {@code args}. */
+    void launchKernel(long function, LaunchConfig config, long stream, KernelArgs args);
+
+    /** cuStreamCreate with CU_STREAM_NON_BLOCKING when {@code nonBlocking}. */
+    long streamCreate(boolean nonBlocking);
+
+    void streamDestroy(long stream);
+
+    void streamSynchronize(long stream);
+
+    /** cuEventCreate with CU_EVENT_DEFAULT (timing enabled). */
+    long eventCreate();
+
+    void eventDestroy(long event);
+
+    void eventRecord(long event, long stream);
+
+    void eventSynchronize(long event);
+
+    /** cuEventElapsedTime in milliseconds. */
+    float eventElapsedTime(long start, long end);
+
+    /** cuStreamBeginCapture in CU_STREAM_CAPTURE_MODE_THREAD_LOCAL. */
+    void streamBeginCapture(long stream);
+
+    /** cuStreamEndCapture: the captured graph. */
+    long streamEndCapture(long stream);
+
+    /** cuGraphInstantiate (flags 0). */
+    long graphInstantiate(long graph);
+
+    void graphLaunch(long graphExec, long stream);
+
+    void graphExecDestroy(long graphExec);
+
+    void graphDestroy(long graph);
+
+    /** Attribute numbers of CUdevice_attribute used by jkernels. */
+    final class Attr {
+        public static final int MAX_THREADS_PER_BLOCK = 1;
+        public static final int MAX_SHARED_MEMORY_PER_BLOCK = 8;
+        public static final int WARP_SIZE = 10;
+        public static final int MULTIPROCESSOR_COUNT = 16;
+        public static final int COMPUTE_CAPABILITY_MAJOR = 75;
+        public static final int COMPUTE_CAPABILITY_MINOR = 76;
+        public static final int MAX_THREADS_PER_MULTIPROCESSOR = 39;
+
+        private Attr() {
+        }
+    }
+}

@@ -1,0 +1,420 @@
+package io.jkernels.backend.cuda;
+
+import io.jkernels.backend.AbstractKernelBackend;
+import io.jkernels.backend.BundledKernels;
+import io.jkernels.backend.CudaDriver;
+import io.jkernels.backend.CudaException;
+import io.jkernels.backend.DeviceMemory;
+import io.jkernels.backend.DeviceProperties;
+import io.jkernels.backend.HostMemory;
+import io.jkernels.backend.KernelArgs;
+import io.jkernels.backend.KernelGraph;
+import io.jkernels.backend.LaunchConfig;
+import io.jkernels.backend.Memory;
+import io.jkernels.tensor.Device;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The CUDA backend: one device's primary context (made current on every calling thread), the
+ * kernels module loaded once from the kernels.fatbin bundled in the jar, functions cached by
+ * name, and one stream per device that every launch and device-side copy goes to. A sticky CUDA
+ * error (illegal address, launch failure...) marks the device unusable with the first error's
+ * message.
+ */
+public final class CudaBackend extends AbstractKernelBackend {
+    /** Resource path of the fatbin built by native/Makefile. */
+    public static final String FATBIN = "/io/jkernels/native/kernels.fatbin";
+
+    private static volatile CudaDriver sharedDriver;
+    private static volatile String unavailable;
+    private static volatile boolean probed;
+
+    private final CudaDriver driver;
+    private final long context;
+    private final long module;
+    private final long stream;
+    private final DeviceProperties props;
+    private final List<String> names;
+    private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
+    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    private volatile String broken;
+    /** While this thread captures: the number of nodes recorded so far. */
+    private final ThreadLocal<int[]> captured = new ThreadLocal<>();
+
+    private CudaBackend(Device device, CudaDriver driver) {
+        super(device);
+        this.driver = driver;
+        int ord = device.index();
+        int count = driver.deviceCount();
+        if (ord >= count) {
+            throw new IllegalArgumentException("no CUDA device " + ord + ": " + count + " device(s) present");
+        }
+        context = driver.primaryContextRetain(ord);
+        makeCurrent();
+        byte[] image = fatbin();
+        module = driver.moduleLoadData(image);
+        stream = driver.streamCreate(false);
+        int major = driver.deviceAttribute(ord, CudaDriver.Attr.COMPUTE_CAPABILITY_MAJOR);
+        int minor = driver.deviceAttribute(ord, CudaDriver.Attr.COMPUTE_CAPABILITY_MINOR);
+        props = new DeviceProperties(driver.deviceName(ord),
+                driver.deviceAttribute(ord, CudaDriver.Attr.MULTIPROCESSOR_COUNT),
+                driver.deviceAttribute(ord, CudaDriver.Attr.MAX_THREADS_PER_BLOCK),
+                driver.deviceAttribute(ord, CudaDriver.Attr.MAX_THREADS_PER_MULTIPROCESSOR),
+                driver.deviceAttribute(ord, CudaDriver.Attr.MAX_SHARED_MEMORY_PER_BLOCK),
+                driver.deviceAttribute(ord, CudaDriver.Attr.WARP_SIZE),
+                major, minor, driver.deviceTotalMem(ord), driver.driverVersion());
+        names = BundledKernels.names();
+    }
+
+    /** The bundled fatbin, or an exception saying it was not built. */
+    static byte[] fatbin() {
+        try (InputStream in = CudaBackend.class.getResourceAsStream(FATBIN)) {
+            if (in == null) {
+                throw new IllegalStateException("kernels.fatbin is not on the class path (the jar was built with "
+                        + "-Djkernels.skipFatbin=true or without nvcc)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + FATBIN + ": " + e, e);
+        }
+    }
+
+    /** The driver binding shared by all CUDA devices of this process (opened on first use). */
+    public static synchronized CudaDriver driver() {
+        if (sharedDriver == null) {
+            sharedDriver = CudaDrivers.open(System.getProperty("jkernels.cuda.binding"));
+        }
+        return sharedDriver;
+    }
+
+    /** Starts the backend of a CUDA device; {@link UnsupportedOperationException} with the reason when it cannot. */
+    public static CudaBackend open(Device device) {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new UnsupportedOperationException("CUDA unavailable: " + why);
+        }
+        return new CudaBackend(device, driver());
+    }
+
+    /**
+     * Why CUDA cannot be used (no driver, natives missing, no device, no fatbin), or null. Probed
+     * once per process; every Throwable from loading is caught here.
+     */
+    public static String unavailableReason() {
+        if (!probed) {
+            synchronized (CudaBackend.class) {
+                if (!probed) {
+                    unavailable = probe();
+                    probed = true;
+                }
+            }
+        }
+        return unavailable;
+    }
+
+    private static String probe() {
+        try {
+            CudaDriver d = driver();
+            if (d.deviceCount() == 0) {
+                return "no CUDA device (the driver reports 0 devices)";
+            }
+            if (CudaBackend.class.getResource(FATBIN) == null) {
+                return "kernels.fatbin is not bundled (built with -Djkernels.skipFatbin=true or without nvcc)";
+            }
+            return null;
+        } catch (Throwable t) {
+            String m = t.getMessage() != null ? t.getMessage() : t.toString();
+            return "no CUDA device: " + m;
+        }
+    }
+
+    /** The binding in use ("ffm" or "jcuda"). */
+    public String binding() {
+        return driver.name();
+    }
+
+    /** The stream every launch of this device goes to. */
+    public long stream() {
+        return stream;
+    }
+
+    /** The driver of this backend (for timing with events and for graph capture). */
+    public CudaDriver cudaDriver() {
+        makeCurrent();
+        return driver;
+    }
+
+    private void makeCurrent() {
+        if (broken != null) {
+            throw new IllegalStateException("CUDA device " + device + " is unusable after an earlier error: " + broken);
+        }
+        if (!current.get()) {
+            driver.contextSetCurrent(context);
+            current.set(Boolean.TRUE);
+        }
+    }
+
+    private RuntimeException failed(CudaException e) {
+        if (e.isSticky() && broken == null) {
+            broken = e.getMessage();
+        }
+        return e;
+    }
+
+    @Override
+    public DeviceProperties properties() {
+        return props;
+    }
+
+    @Override
+    public boolean hasKernel(String name) {
+        return names.contains(name);
+    }
+
+    @Override
+    public List<String> kernelNames() {
+        return names;
+    }
+
+    private long function(String name) {
+        Long f = functions.get(name);
+        if (f != null) {
+            return f;
+        }
+        try {
+            long h = driver.moduleGetFunction(module, name);
+            functions.put(name, h);
+            return h;
+        } catch (CudaException e) {
+            if (e.code() == 500) {
+                throw new IllegalArgumentException("no kernel named '" + name + "' in kernels.fatbin");
+            }
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void launch(String kernel, LaunchConfig config, KernelArgs args) {
+        makeCurrent();
+        long f = function(kernel);
+        try {
+            driver.launchKernel(f, config, stream, args);
+            countNode();
+        } catch (CudaException e) {
+            throw failed(e);
+        }
+    }
+
+    /** Counts a node of the graph being captured on this thread, if any. */
+    private void countNode() {
+        int[] c = captured.get();
+        if (c != null) {
+            c[0]++;
+        }
+    }
+
+    @Override
+    public Memory allocate(long bytes) {
+        makeCurrent();
+        try {
+            long p = bytes == 0 ? 0 : driver.memAlloc(bytes);
+            allocated(bytes);
+            return new DeviceMemory(p, bytes);
+        } catch (CudaException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void free(Memory memory) {
+        freed(memory.bytes());
+        if (memory.address() == 0 || broken != null) {
+            return;
+        }
+        try {
+            makeCurrent();
+            driver.memFree(memory.address());
+        } catch (CudaException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void copyFromHost(Memory dst, long dstOff, HostMemory src, long srcOff, long n) {
+        dst.checkRange(dstOff, n);
+        src.checkRange(srcOff, n);
+        makeCurrent();
+        try {
+            driver.streamSynchronize(stream);
+            while (n > 0) {
+                long run = Math.min(n, HostMemory.runLength(srcOff));
+                ByteBuffer w = src.window(srcOff, run);
+                driver.memcpyHtoD(dst.address() + dstOff, w, run);
+                dstOff += run;
+                srcOff += run;
+                n -= run;
+            }
+        } catch (CudaException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void copyToHost(HostMemory dst, long dstOff, Memory src, long srcOff, long n) {
+        dst.checkRange(dstOff, n);
+        src.checkRange(srcOff, n);
+        makeCurrent();
+        try {
+            driver.streamSynchronize(stream);
+            while (n > 0) {
+                long run = Math.min(n, HostMemory.runLength(dstOff));
+                ByteBuffer w = dst.window(dstOff, run);
+                driver.memcpyDtoH(w, src.address() + srcOff, run);
+                dstOff += run;
+                srcOff += run;
+                n -= run;
+            }
+        } catch (CudaException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void copy(Memory dst, long dstOff, Memory src, long srcOff, long n) {
+        dst.checkRange(dstOff, n);
+        src.checkRange(srcOff, n);
+        if (n == 0) {
+            return;
+        }
+        makeCurrent();
+        try {
+            driver.memcpyDtoDAsync(dst.address() + dstOff, src.address() + srcOff, n, stream);
+            countNode();
+        } catch (CudaException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void fill(Memory dst, long off, long count, int elemBytes, long pattern) {
+        dst.checkRange(off, count * elemBytes);
+        if (count == 0) {
+            return;
+        }
+        makeCurrent();
+        long a = dst.address() + off;
+        try {
+            switch (elemBytes) {
+                case 1 -> driver.memsetD8Async(a, (byte) pattern, count, stream);
+                case 2 -> driver.memsetD16Async(a, (short) pattern, count, stream);
+                case 4 -> driver.memsetD32Async(a, (int) pattern, count, stream);
+                case 8 -> {
+                    if ((int) pattern == (int) (pattern >>> 32)) {
+                        driver.memsetD32Async(a, (int) pattern, 2 * count, stream);
+                    } else {
+                        fill8(a, count, pattern);
+                    }
+                }
+                default -> throw new IllegalArgumentException("element size " + elemBytes);
+            }
+            if (elemBytes != 8 || (int) pattern == (int) (pattern >>> 32)) {
+                countNode();
+            }
+        } catch (CudaException e) {
+            throw failed(e);
+        }
+    }
+
+    /** An 8-byte pattern whose halves differ: the fill_b8 kernel of kernels/tensor.cu. */
+    private void fill8(long address, long count, long pattern) {
+        LaunchConfig cfg = LaunchConfig.gridStride(count, 256, 1, props, 4);
+        launch("fill_b8", cfg, KernelArgs.get().ptr(address).i64(pattern).i64(count));
+    }
+
+    @Override
+    public KernelGraph capture(Runnable body) {
+        makeCurrent();
+        if (captured.get() != null) {
+            throw new IllegalStateException("already capturing on this thread");
+        }
+        long graph;
+        int[] count = {0};
+        try {
+            driver.streamBeginCapture(stream);
+            captured.set(count);
+        } catch (CudaException e) {
+            throw failed(e);
+        }
+        try {
+            body.run();
+        } finally {
+            captured.remove();
+            graph = driver.streamEndCapture(stream);
+        }
+        try {
+            long exec = driver.graphInstantiate(graph);
+            return new CudaGraph(exec, graph, count[0]);
+        } catch (CudaException e) {
+            driver.graphDestroy(graph);
+            throw failed(e);
+        }
+    }
+
+    /** An instantiated CUDA graph replayed on this device's stream. */
+    private final class CudaGraph implements KernelGraph {
+        private final long exec;
+        private final long graph;
+        private final int nodes;
+        private boolean closed;
+
+        CudaGraph(long exec, long graph, int nodes) {
+            this.exec = exec;
+            this.graph = graph;
+            this.nodes = nodes;
+        }
+
+        @Override
+        public void replay() {
+            if (closed) {
+                throw new IllegalStateException("graph is closed");
+            }
+            makeCurrent();
+            try {
+                driver.graphLaunch(exec, stream);
+            } catch (CudaException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public int size() {
+            return nodes;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                if (broken == null) {
+                    makeCurrent();
+                    driver.graphExecDestroy(exec);
+                    driver.graphDestroy(graph);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        makeCurrent();
+        try {
+            driver.streamSynchronize(stream);
+        } catch (CudaException e) {
+            throw failed(e);
+        }
+    }
+}

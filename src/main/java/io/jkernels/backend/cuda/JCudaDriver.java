@@ -1,0 +1,599 @@
+package io.jkernels.backend.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
+import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
+import static jcuda.driver.JCudaDriver.cuGetErrorName;
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
+import static jcuda.driver.JCudaDriver.cuGraphLaunch;
+import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD16Async;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+import io.jkernels.backend.CudaDriver;
+import io.jkernels.backend.CudaException;
+import io.jkernels.backend.KernelArgs;
+import io.jkernels.backend.LaunchConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+
+/**
+ * The {@code jcuda} binding of {@link CudaDriver}: JCuda 12.6's driver API (Java 17+).
+ *
+ * <p>JCuda exceptions are switched off; every call's CUresult is checked here and turned into a
+ * {@link CudaException} named by {@code cuGetErrorName}.
+ *
+ * <p>Handles: JCuda represents each handle as an object whose native value is protected. This class
+ * creates them as tiny private subclasses that can read that value, hands the value out as the
+ * {@code long} handle, and keeps the object in a per-type table (a {@link ConcurrentHashMap}) to
+ * get it back from the handle; destroy calls remove it. Handle 0 maps to {@code null}, which JCuda
+ * passes as NULL (the default stream for streams). Device pointers need no table: a
+ * {@link CUdeviceptr} whose base is 0 and whose byte offset is the address is that address to
+ * JCuda (it passes base + offset).
+ *
+ * <p>Kernel arguments: JCuda builds the {@code void**} from a {@code Pointer.to(Pointer...)} whose
+ * i-th element is {@code Pointer.to(buffer).withByteOffset(offset(i))} ({@code Pointer.to} of a
+ * direct buffer ignores its position; it uses the buffer's base address plus the byte offset).
+ * Those pointer objects are cached per thread for the last argument buffer seen, so a launch from
+ * the same {@link KernelArgs} allocates nothing on the Java side.
+ */
+public final class JCudaDriver implements CudaDriver {
+
+    private static final int CU_STREAM_DEFAULT = 0;
+    private static final int CU_STREAM_NON_BLOCKING = 1;
+    private static final int CU_EVENT_DEFAULT = 0;
+    private static final int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
+
+    private final ConcurrentHashMap<Long, CUcontext> contexts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CUmodule> modules = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CUfunction> functions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CUstream> streams = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CUevent> events = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CUgraph> graphs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CUgraphExec> graphExecs = new ConcurrentHashMap<>();
+
+    /** Handle 0 as JCuda objects (native value 0). */
+    private static final CUstream DEFAULT_STREAM = new CUstream();
+    private static final CUcontext NO_CONTEXT = new CUcontext();
+
+    private static final ThreadLocal<ParamCache> PARAMS = ThreadLocal.withInitial(ParamCache::new);
+
+    private JCudaDriver() {
+    }
+
+    /**
+     * Loads JCuda's native driver library (which links against libcuda.so.1) and switches JCuda's
+     * own exceptions off. Does not call cuInit. Throws whatever the loading throws (typically an
+     * {@link UnsatisfiedLinkError} when libcuda.so.1 or the JCuda natives are missing).
+     */
+    public static JCudaDriver load() {
+        jcuda.driver.JCudaDriver.setExceptionsEnabled(false);
+        return new JCudaDriver();
+    }
+
+    @Override
+    public String name() {
+        return "jcuda";
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    private static void check(int result, String call) {
+        if (result != 0) {
+            throw error(result, call);
+        }
+    }
+
+    private static CudaException error(int result, String call) {
+        return new CudaException(call, result, errorName(result));
+    }
+
+    static String errorName(int result) {
+        String[] name = new String[1];
+        try {
+            if (cuGetErrorName(result, name) == 0 && name[0] != null) {
+                return name[0];
+            }
+        } catch (RuntimeException e) {
+            // fall through to the generic name
+        }
+        return "unrecognized CUresult";
+    }
+
+    // ---------------------------------------------------------------- handle mapping
+
+    private static final class Ctx extends CUcontext {
+        long handle() {
+            return getNativePointer();
+        }
+    }
+
+    private static final class Mod extends CUmodule {
+        long handle() {
+            return getNativePointer();
+        }
+    }
+
+    private static final class Fn extends CUfunction {
+        long handle() {
+            return getNativePointer();
+        }
+    }
+
+    private static final class Stream extends CUstream {
+        long handle() {
+            return getNativePointer();
+        }
+    }
+
+    private static final class Event extends CUevent {
+        long handle() {
+            return getNativePointer();
+        }
+    }
+
+    private static final class Graph extends CUgraph {
+        long handle() {
+            return getNativePointer();
+        }
+    }
+
+    private static final class GraphExec extends CUgraphExec {
+        long handle() {
+            return getNativePointer();
+        }
+    }
+
+    /** A device pointer: base 0 plus a byte offset equal to the address (JCuda passes base + offset). */
+    private static final class DevPtr extends CUdeviceptr {
+        private static final CUdeviceptr ZERO = new CUdeviceptr();
+
+        /** An output pointer for cuMemAlloc. */
+        DevPtr() {
+        }
+
+        DevPtr(long address) {
+            super(ZERO, address);
+        }
+
+        long address() {
+            return getNativePointer() + getByteOffset();
+        }
+    }
+
+    private static CUdeviceptr dptr(long address) {
+        return new DevPtr(address);
+    }
+
+    /**
+     * The JCuda object of a handle. Handle 0 gives {@code zero}: for streams and contexts a JCuda
+     * object whose native value is 0 (JCuda passes NULL, i.e. the default stream / no context,
+     * while some of its functions reject a Java null), for other kinds an error.
+     */
+    private static <T extends NativePointerObject> T lookup(ConcurrentHashMap<Long, T> table, long handle, T zero,
+            String what, String call) {
+        if (handle == 0) {
+            if (zero == null) {
+                throw new CudaException(call + " failed: null " + what + " handle");
+            }
+            return zero;
+        }
+        T t = table.get(handle);
+        if (t == null) {
+            throw new CudaException(call + " failed: unknown " + what + " handle 0x" + Long.toHexString(handle)
+                    + " (not created by this driver, or already destroyed)");
+        }
+        return t;
+    }
+
+    private static <T extends NativePointerObject> T lookupNonNull(ConcurrentHashMap<Long, T> table, long handle,
+            String what, String call) {
+        return lookup(table, handle, null, what, call);
+    }
+
+    private static CUdevice device(int ordinal, String call) {
+        CUdevice dev = new CUdevice();
+        int r = cuDeviceGet(dev, ordinal);
+        if (r != 0) {
+            throw error(r, call + " (cuDeviceGet " + ordinal + ")");
+        }
+        return dev;
+    }
+
+    // ---------------------------------------------------------------- init, devices, contexts
+
+    @Override
+    public void init() {
+        check(cuInit(0), "cuInit");
+    }
+
+    @Override
+    public int driverVersion() {
+        int[] v = new int[1];
+        check(cuDriverGetVersion(v), "cuDriverGetVersion");
+        return v[0];
+    }
+
+    @Override
+    public int deviceCount() {
+        int[] n = new int[1];
+        check(cuDeviceGetCount(n), "cuDeviceGetCount");
+        return n[0];
+    }
+
+    @Override
+    public String deviceName(int ordinal) {
+        byte[] name = new byte[256];
+        check(cuDeviceGetName(name, name.length, device(ordinal, "cuDeviceGetName")), "cuDeviceGetName");
+        int len = 0;
+        while (len < name.length && name[len] != 0) {
+            len++;
+        }
+        return new String(name, 0, len, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int deviceAttribute(int ordinal, int attribute) {
+        int[] v = new int[1];
+        check(cuDeviceGetAttribute(v, attribute, device(ordinal, "cuDeviceGetAttribute")), "cuDeviceGetAttribute");
+        return v[0];
+    }
+
+    @Override
+    public long deviceTotalMem(int ordinal) {
+        long[] v = new long[1];
+        check(cuDeviceTotalMem(v, device(ordinal, "cuDeviceTotalMem")), "cuDeviceTotalMem");
+        return v[0];
+    }
+
+    @Override
+    public long primaryContextRetain(int ordinal) {
+        Ctx ctx = new Ctx();
+        check(cuDevicePrimaryCtxRetain(ctx, device(ordinal, "cuDevicePrimaryCtxRetain")), "cuDevicePrimaryCtxRetain");
+        long h = ctx.handle();
+        contexts.putIfAbsent(h, ctx);
+        return h;
+    }
+
+    @Override
+    public void contextSetCurrent(long context) {
+        check(cuCtxSetCurrent(lookup(contexts, context, NO_CONTEXT, "CUcontext", "cuCtxSetCurrent")), "cuCtxSetCurrent");
+    }
+
+    @Override
+    public void contextSynchronize() {
+        check(cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    // ---------------------------------------------------------------- modules
+
+    @Override
+    public long moduleLoadData(byte[] image) {
+        // A PTX image must be NUL-terminated; a trailing NUL is harmless for cubin and fatbin.
+        byte[] data = image.length > 0 && image[image.length - 1] == 0 ? image : Arrays.copyOf(image, image.length + 1);
+        Mod m = new Mod();
+        check(cuModuleLoadData(m, data), "cuModuleLoadData");
+        long h = m.handle();
+        modules.put(h, m);
+        return h;
+    }
+
+    @Override
+    public long moduleGetFunction(long module, String name) {
+        CUmodule m = lookupNonNull(modules, module, "CUmodule", "cuModuleGetFunction");
+        Fn f = new Fn();
+        int r = cuModuleGetFunction(f, m, name);
+        if (r != 0) {
+            throw error(r, "cuModuleGetFunction(" + name + ")");
+        }
+        long h = f.handle();
+        functions.putIfAbsent(h, f);
+        return h;
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    @Override
+    public long memAlloc(long bytes) {
+        DevPtr p = new DevPtr();
+        check(cuMemAlloc(p, bytes), "cuMemAlloc");
+        return p.address();
+    }
+
+    @Override
+    public void memFree(long devicePtr) {
+        check(cuMemFree(dptr(devicePtr)), "cuMemFree");
+    }
+
+    /** A pointer to {@code buf} at its position (Pointer.to ignores the position). */
+    private static Pointer hostPointer(ByteBuffer buf, long bytes, boolean write, String call) {
+        if (!buf.isDirect()) {
+            throw new IllegalArgumentException(call + ": the host buffer must be a direct ByteBuffer");
+        }
+        if (write && buf.isReadOnly()) {
+            throw new IllegalArgumentException(call + ": the host buffer is read-only");
+        }
+        if (bytes < 0 || bytes > buf.remaining()) {
+            throw new IndexOutOfBoundsException(
+                    call + ": " + bytes + " bytes requested, the buffer has " + buf.remaining() + " remaining");
+        }
+        return Pointer.to(buf).withByteOffset(buf.position());
+    }
+
+    @Override
+    public void memcpyHtoD(long dst, ByteBuffer src, long bytes) {
+        if (bytes == 0) {
+            return;
+        }
+        check(cuMemcpyHtoD(dptr(dst), hostPointer(src, bytes, false, "cuMemcpyHtoD"), bytes), "cuMemcpyHtoD");
+    }
+
+    @Override
+    public void memcpyDtoH(ByteBuffer dst, long src, long bytes) {
+        if (bytes == 0) {
+            return;
+        }
+        check(cuMemcpyDtoH(hostPointer(dst, bytes, true, "cuMemcpyDtoH"), dptr(src), bytes), "cuMemcpyDtoH");
+    }
+
+    @Override
+    public void memcpyDtoDAsync(long dst, long src, long bytes, long stream) {
+        check(cuMemcpyDtoDAsync(dptr(dst), dptr(src), bytes, stream(stream, "cuMemcpyDtoDAsync")), "cuMemcpyDtoDAsync");
+    }
+
+    @Override
+    public void memsetD8Async(long dst, byte value, long count, long stream) {
+        check(cuMemsetD8Async(dptr(dst), value, count, stream(stream, "cuMemsetD8Async")), "cuMemsetD8Async");
+    }
+
+    @Override
+    public void memsetD16Async(long dst, short value, long count, long stream) {
+        check(cuMemsetD16Async(dptr(dst), value, count, stream(stream, "cuMemsetD16Async")), "cuMemsetD16Async");
+    }
+
+    @Override
+    public void memsetD32Async(long dst, int value, long count, long stream) {
+        check(cuMemsetD32Async(dptr(dst), value, count, stream(stream, "cuMemsetD32Async")), "cuMemsetD32Async");
+    }
+
+    // ---------------------------------------------------------------- launch
+
+    /**
+     * Per-thread JCuda pointer objects for the last argument buffer seen: one pointer per 8-byte
+     * aligned offset into it (created on first use), and for each argument count n an array of n
+     * pointers wrapped once in a {@code Pointer.to(array)} whose entries are overwritten per launch
+     * (JCuda reads the array when the call is made). Also the last function and stream launched.
+     */
+    private static final class ParamCache {
+        private ByteBuffer buffer;
+        private Pointer[] byOffset = new Pointer[0];
+        private final Pointer[][] arrays = new Pointer[KernelArgs.MAX_ARGS + 1][];
+        private final Pointer[] params = new Pointer[KernelArgs.MAX_ARGS + 1];
+        long function;
+        CUfunction functionObject;
+        long stream;
+        CUstream streamObject;
+
+        Pointer params(KernelArgs args) {
+            ByteBuffer b = args.buffer();
+            if (b != buffer) {
+                buffer = b;
+                int slots = (b.capacity() >> 3) + 1;
+                if (byOffset.length < slots) {
+                    byOffset = new Pointer[slots];
+                } else {
+                    Arrays.fill(byOffset, null);
+                }
+            }
+            int n = args.count();
+            Pointer[] array = arrays[n];
+            if (array == null) {
+                array = new Pointer[n];
+                arrays[n] = array;
+                params[n] = Pointer.to(array);
+            }
+            for (int i = 0; i < n; i++) {
+                int off = args.offset(i);
+                Pointer p;
+                if ((off & 7) == 0) {
+                    int slot = off >> 3;
+                    p = byOffset[slot];
+                    if (p == null) {
+                        p = Pointer.to(b).withByteOffset(off);
+                        byOffset[slot] = p;
+                    }
+                } else {
+                    p = Pointer.to(b).withByteOffset(off);
+                }
+                array[i] = p;
+            }
+            return params[n];
+        }
+    }
+
+    @Override
+    public void launchKernel(long function, LaunchConfig config, long stream, KernelArgs args) {
+        ParamCache cache = PARAMS.get();
+        // The last function and stream this thread launched with (a JCuda handle object carries
+        // nothing but the native value, so a cached object is as good as the table's).
+        CUfunction f;
+        if (function == cache.function && function != 0) {
+            f = cache.functionObject;
+        } else {
+            f = lookupNonNull(functions, function, "CUfunction", "cuLaunchKernel");
+            cache.function = function;
+            cache.functionObject = f;
+        }
+        CUstream s;
+        if (stream == cache.stream && cache.streamObject != null) {
+            s = cache.streamObject;
+        } else {
+            s = stream(stream, "cuLaunchKernel");
+            cache.stream = stream;
+            cache.streamObject = s;
+        }
+        ByteBuffer b = args.buffer();
+        if (!b.isDirect()) {
+            throw new IllegalArgumentException("cuLaunchKernel: kernel arguments must be in a direct buffer");
+        }
+        Pointer params = cache.params(args);
+        check(cuLaunchKernel(f, config.gridX(), config.gridY(), config.gridZ(), config.blockX(), config.blockY(),
+                config.blockZ(), config.sharedBytes(), s, params, null), "cuLaunchKernel");
+    }
+
+    // ---------------------------------------------------------------- streams and events
+
+    private CUstream stream(long handle, String call) {
+        return lookup(streams, handle, DEFAULT_STREAM, "CUstream", call);
+    }
+
+    @Override
+    public long streamCreate(boolean nonBlocking) {
+        Stream s = new Stream();
+        check(cuStreamCreate(s, nonBlocking ? CU_STREAM_NON_BLOCKING : CU_STREAM_DEFAULT), "cuStreamCreate");
+        long h = s.handle();
+        streams.put(h, s);
+        return h;
+    }
+
+    @Override
+    public void streamDestroy(long stream) {
+        CUstream s = lookupNonNull(streams, stream, "CUstream", "cuStreamDestroy");
+        check(cuStreamDestroy(s), "cuStreamDestroy");
+        streams.remove(stream, s);
+    }
+
+    @Override
+    public void streamSynchronize(long stream) {
+        check(cuStreamSynchronize(stream(stream, "cuStreamSynchronize")), "cuStreamSynchronize");
+    }
+
+    @Override
+    public long eventCreate() {
+        Event e = new Event();
+        check(cuEventCreate(e, CU_EVENT_DEFAULT), "cuEventCreate");
+        long h = e.handle();
+        events.put(h, e);
+        return h;
+    }
+
+    @Override
+    public void eventDestroy(long event) {
+        CUevent e = lookupNonNull(events, event, "CUevent", "cuEventDestroy");
+        check(cuEventDestroy(e), "cuEventDestroy");
+        events.remove(event, e);
+    }
+
+    @Override
+    public void eventRecord(long event, long stream) {
+        check(cuEventRecord(lookupNonNull(events, event, "CUevent", "cuEventRecord"), stream(stream, "cuEventRecord")),
+                "cuEventRecord");
+    }
+
+    @Override
+    public void eventSynchronize(long event) {
+        check(cuEventSynchronize(lookupNonNull(events, event, "CUevent", "cuEventSynchronize")), "cuEventSynchronize");
+    }
+
+    @Override
+    public float eventElapsedTime(long start, long end) {
+        float[] ms = new float[1];
+        check(cuEventElapsedTime(ms, lookupNonNull(events, start, "CUevent", "cuEventElapsedTime"),
+                lookupNonNull(events, end, "CUevent", "cuEventElapsedTime")), "cuEventElapsedTime");
+        return ms[0];
+    }
+
+    // ---------------------------------------------------------------- graphs
+
+    @Override
+    public void streamBeginCapture(long stream) {
+        check(cuStreamBeginCapture(stream(stream, "cuStreamBeginCapture"), CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
+                "cuStreamBeginCapture");
+    }
+
+    @Override
+    public long streamEndCapture(long stream) {
+        Graph g = new Graph();
+        check(cuStreamEndCapture(stream(stream, "cuStreamEndCapture"), g), "cuStreamEndCapture");
+        long h = g.handle();
+        if (h != 0) {
+            graphs.put(h, g);
+        }
+        return h;
+    }
+
+    @Override
+    public long graphInstantiate(long graph) {
+        CUgraph g = lookupNonNull(graphs, graph, "CUgraph", "cuGraphInstantiate");
+        GraphExec x = new GraphExec();
+        check(cuGraphInstantiate(x, g, 0L), "cuGraphInstantiate");
+        long h = x.handle();
+        graphExecs.put(h, x);
+        return h;
+    }
+
+    @Override
+    public void graphLaunch(long graphExec, long stream) {
+        check(cuGraphLaunch(lookupNonNull(graphExecs, graphExec, "CUgraphExec", "cuGraphLaunch"),
+                stream(stream, "cuGraphLaunch")), "cuGraphLaunch");
+    }
+
+    @Override
+    public void graphExecDestroy(long graphExec) {
+        CUgraphExec x = lookupNonNull(graphExecs, graphExec, "CUgraphExec", "cuGraphExecDestroy");
+        check(cuGraphExecDestroy(x), "cuGraphExecDestroy");
+        graphExecs.remove(graphExec, x);
+    }
+
+    @Override
+    public void graphDestroy(long graph) {
+        CUgraph g = lookupNonNull(graphs, graph, "CUgraph", "cuGraphDestroy");
+        check(cuGraphDestroy(g), "cuGraphDestroy");
+        graphs.remove(graph, g);
+    }
+
+    @Override
+    public String toString() {
+        return "JCudaDriver[jcuda 12.6]";
+    }
+}

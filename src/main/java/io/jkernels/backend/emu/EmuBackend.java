@@ -1,0 +1,223 @@
+package io.jkernels.backend.emu;
+
+import io.jkernels.backend.AbstractKernelBackend;
+import io.jkernels.backend.DeviceMemory;
+import io.jkernels.backend.DeviceProperties;
+import io.jkernels.backend.HostMemory;
+import io.jkernels.backend.KernelArgs;
+import io.jkernels.backend.LaunchConfig;
+import io.jkernels.backend.Memory;
+import io.jkernels.tensor.Device;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import io.jkernels.backend.KernelGraph;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The host emulator: the kernels of kernels/*.cu compiled by g++ into libjkernels_emu.so and run
+ * on CPU threads (one block per worker, CUDA threads as fibers), reached through the same kernel
+ * names, launch configurations and argument lists as the cuda backend. Launches are synchronous;
+ * "device" memory is 256-byte aligned host memory.
+ */
+public final class EmuBackend extends AbstractKernelBackend {
+    private final DeviceProperties props;
+    private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
+    private final List<String> names;
+    private final ThreadLocal<List<Runnable>> recording = new ThreadLocal<>();
+
+    private EmuBackend(Device device) {
+        super(device);
+        int[] p = EmuNative.properties();
+        props = new DeviceProperties("jkernels host emulator (" + p[0] + " workers)", p[0], p[1], p[2], p[3], p[4],
+                0, 0, Runtime.getRuntime().maxMemory(), 0);
+        String[] k = EmuNative.kernelNames();
+        Arrays.sort(k);
+        names = List.of(k);
+    }
+
+    /** Starts the emulator backend; {@link UnsupportedOperationException} with the reason when its library is missing. */
+    public static EmuBackend open(Device device) {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new UnsupportedOperationException("emu backend unavailable: " + why);
+        }
+        return new EmuBackend(device);
+    }
+
+    /** Why the emulator library cannot be used, or null. */
+    public static String unavailableReason() {
+        return EmuNative.unavailableReason();
+    }
+
+    @Override
+    public DeviceProperties properties() {
+        return props;
+    }
+
+    @Override
+    public boolean hasKernel(String name) {
+        return names.contains(name);
+    }
+
+    @Override
+    public List<String> kernelNames() {
+        return names;
+    }
+
+    private long function(String name) {
+        Long f = functions.get(name);
+        if (f == null) {
+            long h = EmuNative.function(name);
+            if (h == 0) {
+                throw new IllegalArgumentException("no kernel named '" + name + "' in the emulator library");
+            }
+            functions.put(name, h);
+            return h;
+        }
+        return f;
+    }
+
+    @Override
+    public void launch(String kernel, LaunchConfig c, KernelArgs args) {
+        long f = function(kernel);
+        List<Runnable> rec = recording.get();
+        if (rec != null) {
+            KernelArgs kept = args.copy();
+            rec.add(() -> run(f, c, kept));
+        } else {
+            run(f, c, args);
+        }
+    }
+
+    private static void run(long f, LaunchConfig c, KernelArgs args) {
+        EmuNative.launch(f, c.gridX(), c.gridY(), c.gridZ(), c.blockX(), c.blockY(), c.blockZ(),
+                c.sharedBytes(), args.buffer(), args.offsets(), args.count());
+    }
+
+    /** Runs {@code work} now, or records it when this thread is capturing. */
+    private void deviceWork(Runnable work) {
+        List<Runnable> rec = recording.get();
+        if (rec != null) {
+            rec.add(work);
+        } else {
+            work.run();
+        }
+    }
+
+    private void noHostTransferWhileCapturing() {
+        if (recording.get() != null) {
+            throw new IllegalStateException("host transfers cannot be captured in a graph");
+        }
+    }
+
+    @Override
+    public KernelGraph capture(Runnable body) {
+        if (recording.get() != null) {
+            throw new IllegalStateException("already capturing on this thread");
+        }
+        List<Runnable> rec = new ArrayList<>();
+        recording.set(rec);
+        try {
+            body.run();
+        } finally {
+            recording.remove();
+        }
+        return new RecordedGraph(List.copyOf(rec));
+    }
+
+    /** The emulator's graph: the recorded work, replayed in order. */
+    private static final class RecordedGraph implements KernelGraph {
+        private final List<Runnable> nodes;
+        private volatile boolean closed;
+
+        RecordedGraph(List<Runnable> nodes) {
+            this.nodes = nodes;
+        }
+
+        @Override
+        public void replay() {
+            if (closed) {
+                throw new IllegalStateException("graph is closed");
+            }
+            for (Runnable r : nodes) {
+                r.run();
+            }
+        }
+
+        @Override
+        public int size() {
+            return nodes.size();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Override
+    public Memory allocate(long bytes) {
+        long p = EmuNative.malloc(bytes);
+        allocated(bytes);
+        return new DeviceMemory(p, bytes);
+    }
+
+    @Override
+    public void free(Memory memory) {
+        EmuNative.free(memory.address());
+        freed(memory.bytes());
+    }
+
+    @Override
+    public void copyFromHost(Memory dst, long dstOff, HostMemory src, long srcOff, long n) {
+        noHostTransferWhileCapturing();
+        dst.checkRange(dstOff, n);
+        src.checkRange(srcOff, n);
+        while (n > 0) {
+            long run = Math.min(n, HostMemory.runLength(srcOff));
+            ByteBuffer chunk = src.chunkAt(srcOff);
+            EmuNative.copyFromBuffer(dst.address() + dstOff, chunk, HostMemory.inChunk(srcOff), run);
+            dstOff += run;
+            srcOff += run;
+            n -= run;
+        }
+    }
+
+    @Override
+    public void copyToHost(HostMemory dst, long dstOff, Memory src, long srcOff, long n) {
+        noHostTransferWhileCapturing();
+        dst.checkRange(dstOff, n);
+        src.checkRange(srcOff, n);
+        while (n > 0) {
+            long run = Math.min(n, HostMemory.runLength(dstOff));
+            ByteBuffer chunk = dst.chunkAt(dstOff);
+            EmuNative.copyToBuffer(chunk, HostMemory.inChunk(dstOff), src.address() + srcOff, run);
+            dstOff += run;
+            srcOff += run;
+            n -= run;
+        }
+    }
+
+    @Override
+    public void copy(Memory dst, long dstOff, Memory src, long srcOff, long n) {
+        dst.checkRange(dstOff, n);
+        src.checkRange(srcOff, n);
+        long d = dst.address() + dstOff;
+        long s = src.address() + srcOff;
+        deviceWork(() -> EmuNative.copy(d, s, n));
+    }
+
+    @Override
+    public void fill(Memory dst, long off, long count, int elemBytes, long pattern) {
+        dst.checkRange(off, count * elemBytes);
+        long d = dst.address() + off;
+        deviceWork(() -> EmuNative.fill(d, count, elemBytes, pattern));
+    }
+
+    @Override
+    public void synchronize() {
+        // launches are synchronous
+    }
+}

@@ -1,0 +1,56 @@
+package io.jkernels.ops;
+
+import io.jkernels.tensor.DType;
+import io.jkernels.tensor.Tensor;
+import io.jkernels.tensor.TensorException;
+import java.util.Arrays;
+
+/** Argument checks shared by the op classes: each message names the argument, the expected and the actual value. */
+public final class Checks {
+    private Checks() {
+    }
+
+    /** Non-null and open. */
+    public static void open(String name, Tensor t) {
+        if (t == null) {
+            throw new NullPointerException(name + " is null");
+        }
+        if (t.isClosed()) {
+            throw new IllegalStateException(name + " " + t + " is closed");
+        }
+    }
+
+    /** Open and of a floating dtype the kernels take: f32, bf16 or f16. */
+    public static void floating(String name, Tensor t) {
+        open(name, t);
+        DType d = t.dtype();
+        if (d != DType.F32 && d != DType.BF16 && d != DType.F16) {
+            throw new TensorException.DTypeMismatch(name + " must be f32, bf16 or f16, got " + d);
+        }
+    }
+
+    /** Same shape, dtype and device as the reference argument. */
+    public static void like(String refName, Tensor ref, String name, Tensor t) {
+        open(name, t);
+        if (!Arrays.equals(ref.shape(), t.shape())) {
+            throw new TensorException.Shape(name + " shape " + Arrays.toString(t.shape()) + " does not match "
+                    + refName + " shape " + Arrays.toString(ref.shape()));
+        }
+        if (ref.dtype() != t.dtype()) {
+            throw new TensorException.DTypeMismatch(name + " dtype " + t.dtype() + " does not match " + refName
+                    + " dtype " + ref.dtype());
+        }
+        if (!ref.device().equals(t.device())) {
+            throw new TensorException.DeviceMismatch(name + " is on " + t.device() + " but " + refName + " is on "
+                    + ref.device());
+        }
+    }
+
+    /** An output argument: like the reference and contiguous (written in place). */
+    public static void output(String refName, Tensor ref, String name, Tensor out) {
+        like(refName, ref, name, out);
+        if (!out.isContiguous()) {
+            throw new TensorException.Shape(name + " must be contiguous to be written in place");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.jkernels.tensor;
+
+import io.jkernels.backend.Backend;
+import io.jkernels.backend.CpuBackend;
+import io.jkernels.backend.KernelBackend;
+import io.jkernels.backend.cuda.CudaBackend;
+import io.jkernels.backend.emu.EmuBackend;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where a tensor lives and its ops run: {@code cpu} (pure-Java references, the ground truth),
+ * {@code emu} (the CUDA kernels compiled for the host, run on CPU threads) or {@code cuda:N}.
+ * Backends start lazily; {@link #cudaAvailable()} and {@link #emuAvailable()} say whether they
+ * can, and the reason strings why not.
+ */
+public final class Device {
+
+    /** The kind of processor. */
+    public enum Kind { CPU, EMU, CUDA }
+
+    private static final Device CPU = new Device(Kind.CPU, 0);
+    private static final Device EMU = new Device(Kind.EMU, 0);
+    private static final ConcurrentHashMap<Integer, Device> CUDA = new ConcurrentHashMap<>();
+    private static final CpuBackend CPU_BACKEND = new CpuBackend();
+
+    private final Kind kind;
+    private final int index;
+    private volatile Backend backend;
+
+    private Device(Kind kind, int index) {
+        this.kind = kind;
+        this.index = index;
+    }
+
+    public static Device cpu() {
+        return CPU;
+    }
+
+    public static Device emu() {
+        return EMU;
+    }
+
+    /** The CUDA device of that ordinal (the backend starts on first use). */
+    public static Device cuda(int ordinal) {
+        if (ordinal < 0) {
+            throw new IllegalArgumentException("CUDA device ordinal must be >= 0, got " + ordinal);
+        }
+        return CUDA.computeIfAbsent(ordinal, i -> new Device(Kind.CUDA, i));
+    }
+
+    public static Device cuda() {
+        return cuda(0);
+    }
+
+    /** "cpu", "emu", "cuda" (device 0) or "cuda:N". */
+    public static Device parse(String name) {
+        String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (n.equals("cpu")) {
+            return cpu();
+        }
+        if (n.equals("emu")) {
+            return emu();
+        }
+        if (n.equals("cuda")) {
+            return cuda(0);
+        }
+        if (n.startsWith("cuda:")) {
+            try {
+                return cuda(Integer.parseInt(n.substring(5)));
+            } catch (NumberFormatException e) {
+                // fall through to the error below
+            }
+        }
+        throw new IllegalArgumentException("unknown device '" + name + "': expected cpu, emu, cuda or cuda:N");
+    }
+
+    /** Whether a CUDA device can be used (driver, natives and at least one device present). */
+    public static boolean cudaAvailable() {
+        return CudaBackend.unavailableReason() == null;
+    }
+
+    /** Why CUDA cannot be used, or null when it can. */
+    public static String cudaUnavailableReason() {
+        return CudaBackend.unavailableReason();
+    }
+
+    /** Whether the host emulator library loaded. */
+    public static boolean emuAvailable() {
+        return EmuBackend.unavailableReason() == null;
+    }
+
+    /** Why the emulator cannot be used, or null when it can. */
+    public static String emuUnavailableReason() {
+        return EmuBackend.unavailableReason();
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The ordinal of a CUDA device (0 for cpu and emu). */
+    public int index() {
+        return index;
+    }
+
+    public boolean isCpu() {
+        return kind == Kind.CPU;
+    }
+
+    /**
+     * The backend of this device, started on first use; throws {@link UnsupportedOperationException}
+     * with the reason when it cannot start.
+     */
+    public Backend backend() {
+        Backend b = backend;
+        if (b == null) {
+            synchronized (this) {
+                b = backend;
+                if (b == null) {
+                    b = switch (kind) {
+                        case CPU -> CPU_BACKEND;
+                        case EMU -> EmuBackend.open(this);
+                        case CUDA -> CudaBackend.open(this);
+                    };
+                    backend = b;
+                }
+            }
+        }
+        return b;
+    }
+
+    /** The backend as a kernel backend (emu, cuda); cpu has none. */
+    public KernelBackend kernels() {
+        Backend b = backend();
+        if (b instanceof KernelBackend k) {
+            return k;
+        }
+        throw new UnsupportedOperationException(this + " runs no kernels");
+    }
+
+    /** Bytes of tensors allocated on this device and not yet freed (0 when the backend never started). */
+    public long liveBytes() {
+        Backend b = backend;
+        return b == null ? 0 : b.liveBytes();
+    }
+
+    /**
+     * Records the kernel work {@code body} does on this device (from this thread) into a graph
+     * that replays it at a fraction of the launch cost: a CUDA graph on cuda, a recorded launch
+     * list on emu. Nothing runs during capture. Allocate tensors before, use the ops' {@code out}
+     * forms inside, and keep every tensor the body touched open while the graph is used.
+     */
+    public io.jkernels.backend.KernelGraph capture(Runnable body) {
+        return kernels().capture(body);
+    }
+
+    /** Waits until all queued work on this device is done. */
+    public void synchronize() {
+        backend().synchronize();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Device d && d.kind == kind && d.index == index;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, index);
+    }
+
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case CPU -> "cpu";
+            case EMU -> "emu";
+            case CUDA -> "cuda:" + index;
+        };
+    }
+}
