@@ -31,11 +31,11 @@ cp -r src/test/resources/golden "$B/golden"
 mkdir -p "$B/benchmarks"
 cp benchmarks/*.py "$B/benchmarks/" 2>/dev/null || true
 
-# The modules the jar and the test launcher need (jdeps), plus jdk.unsupported for JCuda and
-# jdk.crypto? no: only what jdeps reports.
-MODS=$("$JDK/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps \
-       "$B/lib/jkernels.jar" "$B/lib/junit-console.jar" 2>/dev/null || echo java.base,java.logging,java.management,java.xml,jdk.unsupported)
-MODS="$MODS,jdk.unsupported"
+# The modules the jar needs (jdeps), less java.desktop: charts are drawn on this machine from the
+# bench JSON (`jkernels chart`), which keeps the JRE near 43 MB; plus java.logging for the JUnit
+# console launcher (its optional java.sql use is not needed) and jdk.unsupported for JCuda.
+MODS=$("$JDK/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps "$B/lib/jkernels.jar")
+MODS=$(echo "$MODS,java.logging,jdk.unsupported" | tr ',' '\n' | grep -v '^java.desktop$' | sort -u | paste -sd, -)
 echo "jlink modules: $MODS"
 "$JDK/bin/jlink" --add-modules "$MODS" --strip-debug --no-man-pages --no-header-files \
   --compress=zip-9 --output "$B/jre"

@@ -32,7 +32,7 @@ nvidia-smi > "$LOGS/nvidia-smi.log" 2>&1 || true
 for b in ffm jcuda; do
   step "gpu-tests-$b" 600 $JAVA -Djkernels.cuda.binding=$b -jar "$HERE/lib/junit-console.jar" execute \
     --class-path "$JAR:$HERE/test-classes:$HERE/golden/.." --scan-class-path "$HERE/test-classes" \
-    --include-tag gpu --details=tree --disable-banner
+    --include-tag gpu --details=tree --disable-banner --disable-ansi-colors
   step "conformance-cuda-$b" 600 $JAVA -Djkernels.cuda.binding=$b -jar "$JAR" conformance "$HERE/golden" --backend cuda
 done
 if command -v compute-sanitizer >/dev/null 2>&1; then
@@ -41,13 +41,16 @@ if command -v compute-sanitizer >/dev/null 2>&1; then
 else
   echo "memcheck: compute-sanitizer not found" | tee -a "$SUMMARY"; failed=1
 fi
-if $JAVA -jar "$JAR" bench --help > /dev/null 2>&1; then
-  step bench 900 $JAVA -jar "$JAR" bench --backend cuda --json "$OUT/bench.json" --md "$OUT/bench.md" \
-    --png "$OUT/bench.png"
-  if command -v python3 >/dev/null 2>&1 && [ -f "$HERE/benchmarks/torch_peer.py" ]; then
-    step torch-peer 900 python3 "$HERE/benchmarks/torch_peer.py" --json "$OUT/torch.json"
-  fi
+# PyTorch first, so each bench run can put the ratio beside its own numbers.
+peer=()
+if command -v python3 >/dev/null 2>&1 && [ -f "$HERE/benchmarks/torch_peer.py" ]; then
+  step torch-peer 900 python3 "$HERE/benchmarks/torch_peer.py" --json "$OUT/torch.json"
+  [ -s "$OUT/torch.json" ] && peer=(--peer "$OUT/torch.json")
 fi
+for b in ffm jcuda; do
+  step "bench-$b" 900 $JAVA -Djkernels.cuda.binding=$b -Djava.awt.headless=true -jar "$JAR" bench --backend cuda \
+    --json "$OUT/bench-$b.json" --md "$OUT/bench-$b.md" "${peer[@]}"
+done
 tar -czf "$OUT/logs.tar.gz" -C "$LOGS" .
 echo "logs: $OUT/logs.tar.gz" >> "$SUMMARY"
 exit $failed

@@ -16,6 +16,8 @@ import picocli.CommandLine.Spec;
             InfoCommand.class,
             DemoCommand.class,
             ConformanceCommand.class,
+            BenchCommand.class,
+            ChartCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
