@@ -1,6 +1,7 @@
 package io.jkernels.backend;
 
 import io.jkernels.tensor.Device;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -13,6 +14,7 @@ public abstract class AbstractKernelBackend implements KernelBackend {
 
     protected final Device device;
     private final AtomicLong live = new AtomicLong();
+    private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
 
     protected AbstractKernelBackend(Device device) {
         this.device = device;
@@ -27,6 +29,14 @@ public abstract class AbstractKernelBackend implements KernelBackend {
     public final long liveBytes() {
         return live.get();
     }
+
+    /** The handle of a kernel, looked up once per name ({@link #resolveFunction}) and cached. */
+    protected final long function(String name) {
+        return functions.computeIfAbsent(name, this::resolveFunction);
+    }
+
+    /** Looks a kernel up; {@link IllegalArgumentException} when there is none of that name. */
+    protected abstract long resolveFunction(String name);
 
     protected final void allocated(long bytes) {
         live.addAndGet(bytes);

@@ -110,6 +110,30 @@ public final class HostMemory extends Memory {
         return b.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** Receives one chunk-local piece of a byte range (see {@link #forEachWindow}). */
+    @FunctionalInterface
+    public interface WindowConsumer {
+        /**
+         * @param window the piece, position 0, limit its length
+         * @param done   bytes of the range before this piece
+         */
+        void accept(ByteBuffer window, long done);
+    }
+
+    /**
+     * Splits {@code [offset, offset + n)} into pieces that each lie in one chunk and hands them
+     * out in order: how host-device copies move allocations larger than one buffer.
+     */
+    public void forEachWindow(long offset, long n, WindowConsumer consumer) {
+        checkRange(offset, n);
+        long done = 0;
+        while (done < n) {
+            long run = Math.min(n - done, runLength(offset + done));
+            consumer.accept(window(offset + done, run), done);
+            done += run;
+        }
+    }
+
     /** Copies {@code n} bytes from {@code src} at {@code srcOff} to this memory at {@code dstOff}. */
     public void copyFrom(long dstOff, HostMemory src, long srcOff, long n) {
         checkRange(dstOff, n);

@@ -151,6 +151,11 @@ class AbstractKernelBackendTest {
             super(Device.emu());
         }
 
+        @Override
+        protected long resolveFunction(String name) {
+            return name.hashCode();
+        }
+
         /** Address of allocation k: k+1 in the upper 32 bits, plus an unaligned 0x10 so offsets show. */
         @Override
         public Memory allocate(long bytes) {

@@ -14,9 +14,7 @@ import io.jkernels.backend.Memory;
 import io.jkernels.tensor.Device;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The CUDA backend: one device's primary context (made current on every calling thread), the
@@ -39,7 +37,6 @@ public final class CudaBackend extends AbstractKernelBackend {
     private final long stream;
     private final DeviceProperties props;
     private final List<String> names;
-    private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private volatile String broken;
     /** While this thread captures: the number of nodes recorded so far. */
@@ -180,15 +177,10 @@ public final class CudaBackend extends AbstractKernelBackend {
         return names;
     }
 
-    private long function(String name) {
-        Long f = functions.get(name);
-        if (f != null) {
-            return f;
-        }
+    @Override
+    protected long resolveFunction(String name) {
         try {
-            long h = driver.moduleGetFunction(module, name);
-            functions.put(name, h);
-            return h;
+            return driver.moduleGetFunction(module, name);
         } catch (CudaException e) {
             if (e.code() == 500) {
                 throw new IllegalArgumentException("no kernel named '" + name + "' in kernels.fatbin");
@@ -250,14 +242,8 @@ public final class CudaBackend extends AbstractKernelBackend {
         makeCurrent();
         try {
             driver.streamSynchronize(stream);
-            while (n > 0) {
-                long run = Math.min(n, HostMemory.runLength(srcOff));
-                ByteBuffer w = src.window(srcOff, run);
-                driver.memcpyHtoD(dst.address() + dstOff, w, run);
-                dstOff += run;
-                srcOff += run;
-                n -= run;
-            }
+            long d = dst.address() + dstOff;
+            src.forEachWindow(srcOff, n, (w, done) -> driver.memcpyHtoD(d + done, w, w.remaining()));
         } catch (CudaException e) {
             throw failed(e);
         }
@@ -270,14 +256,8 @@ public final class CudaBackend extends AbstractKernelBackend {
         makeCurrent();
         try {
             driver.streamSynchronize(stream);
-            while (n > 0) {
-                long run = Math.min(n, HostMemory.runLength(dstOff));
-                ByteBuffer w = dst.window(dstOff, run);
-                driver.memcpyDtoH(w, src.address() + srcOff, run);
-                dstOff += run;
-                srcOff += run;
-                n -= run;
-            }
+            long a = src.address() + srcOff;
+            dst.forEachWindow(dstOff, n, (w, done) -> driver.memcpyDtoH(w, a + done, w.remaining()));
         } catch (CudaException e) {
             throw failed(e);
         }

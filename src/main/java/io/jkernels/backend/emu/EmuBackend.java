@@ -8,12 +8,10 @@ import io.jkernels.backend.KernelArgs;
 import io.jkernels.backend.LaunchConfig;
 import io.jkernels.backend.Memory;
 import io.jkernels.tensor.Device;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import io.jkernels.backend.KernelGraph;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The host emulator: the kernels of kernels/*.cu compiled by g++ into libjkernels_emu.so and run
@@ -23,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class EmuBackend extends AbstractKernelBackend {
     private final DeviceProperties props;
-    private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
     private final List<String> names;
     private final ThreadLocal<List<Runnable>> recording = new ThreadLocal<>();
 
@@ -66,17 +63,13 @@ public final class EmuBackend extends AbstractKernelBackend {
         return names;
     }
 
-    private long function(String name) {
-        Long f = functions.get(name);
-        if (f == null) {
-            long h = EmuNative.function(name);
-            if (h == 0) {
-                throw new IllegalArgumentException("no kernel named '" + name + "' in the emulator library");
-            }
-            functions.put(name, h);
-            return h;
+    @Override
+    protected long resolveFunction(String name) {
+        long h = EmuNative.function(name);
+        if (h == 0) {
+            throw new IllegalArgumentException("no kernel named '" + name + "' in the emulator library");
         }
-        return f;
+        return h;
     }
 
     @Override
@@ -174,30 +167,16 @@ public final class EmuBackend extends AbstractKernelBackend {
     public void copyFromHost(Memory dst, long dstOff, HostMemory src, long srcOff, long n) {
         noHostTransferWhileCapturing();
         dst.checkRange(dstOff, n);
-        src.checkRange(srcOff, n);
-        while (n > 0) {
-            long run = Math.min(n, HostMemory.runLength(srcOff));
-            ByteBuffer chunk = src.chunkAt(srcOff);
-            EmuNative.copyFromBuffer(dst.address() + dstOff, chunk, HostMemory.inChunk(srcOff), run);
-            dstOff += run;
-            srcOff += run;
-            n -= run;
-        }
+        long d = dst.address() + dstOff;
+        src.forEachWindow(srcOff, n, (w, done) -> EmuNative.copyFromBuffer(d + done, w, 0, w.remaining()));
     }
 
     @Override
     public void copyToHost(HostMemory dst, long dstOff, Memory src, long srcOff, long n) {
         noHostTransferWhileCapturing();
-        dst.checkRange(dstOff, n);
         src.checkRange(srcOff, n);
-        while (n > 0) {
-            long run = Math.min(n, HostMemory.runLength(dstOff));
-            ByteBuffer chunk = dst.chunkAt(dstOff);
-            EmuNative.copyToBuffer(chunk, HostMemory.inChunk(dstOff), src.address() + srcOff, run);
-            dstOff += run;
-            srcOff += run;
-            n -= run;
-        }
+        long a = src.address() + srcOff;
+        dst.forEachWindow(dstOff, n, (w, done) -> EmuNative.copyToBuffer(w, 0, a + done, w.remaining()));
     }
 
     @Override
