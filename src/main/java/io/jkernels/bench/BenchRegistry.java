@@ -14,7 +14,9 @@ public final class BenchRegistry {
     /** The families, in table order. */
     public static final List<BenchFamily> FAMILIES = List.of(
             new TensorBench(),
-            new ActivationBench());
+            new ActivationBench(),
+            new OptimizerBench(),
+            new VqBench());
 
     private BenchRegistry() {
     }

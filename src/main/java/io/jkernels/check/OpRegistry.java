@@ -1,6 +1,8 @@
 package io.jkernels.check;
 
 import io.jkernels.check.families.ActivationOps;
+import io.jkernels.check.families.OptimizerOps;
+import io.jkernels.check.families.VqOps;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,7 +18,9 @@ import java.util.TreeMap;
 public final class OpRegistry {
     /** The families of {@link #standard()}: append a new family here. */
     public static final List<OpFamily> FAMILIES = List.of(
-            new ActivationOps());
+            new ActivationOps(),
+            new OptimizerOps(),
+            new VqOps());
 
     private static volatile OpRegistry standard;
 
