@@ -16,7 +16,9 @@ public final class BenchRegistry {
             new TensorBench(),
             new ActivationBench(),
             new OptimizerBench(),
-            new VqBench());
+            new ResampleBench(),
+            new VqBench(),
+            new RlBench());
 
     private BenchRegistry() {
     }

@@ -2,6 +2,8 @@ package io.jkernels.check;
 
 import io.jkernels.check.families.ActivationOps;
 import io.jkernels.check.families.OptimizerOps;
+import io.jkernels.check.families.ResampleOps;
+import io.jkernels.check.families.RlOps;
 import io.jkernels.check.families.VqOps;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,7 +22,9 @@ public final class OpRegistry {
     public static final List<OpFamily> FAMILIES = List.of(
             new ActivationOps(),
             new OptimizerOps(),
-            new VqOps());
+            new ResampleOps(),
+            new VqOps(),
+            new RlOps());
 
     private static volatile OpRegistry standard;
 
