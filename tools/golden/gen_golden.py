@@ -6,7 +6,8 @@ How to run (from the repository root; needs PyTorch and NumPy, e.g. Debian's pyt
     /usr/bin/python3 tools/golden/gen_golden.py [--out DIR]
 
 DIR defaults to src/test/resources/golden. The script deletes and rewrites only the family
-directories it owns (FAMILIES below) and the README.md in DIR; anything else in DIR is left alone.
+directories it owns (FAMILIES below), then rewrites DIR/README.md (which lists every family
+directory in DIR; golden_common.write_readme); anything else in DIR is left alone.
 It is deterministic: every case draws from its own NumPy generator seeded with the CRC-32 of the
 case name, so a rerun writes byte-identical files.
 
@@ -44,26 +45,21 @@ Rules this generator follows:
 - Sizes stay small (largest input 1000 elements) so the whole set is a few hundred kB of data.
 """
 
-import argparse
-import json
 import math
 import os
-import shutil
 import sys
-import zlib
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # golden_common sits beside this file
+import golden_common as gc  # noqa: E402
+from golden_common import F32, F64, INF, NAN, Case, assert_close, randn, rng_for, shape_tag  # noqa: E402
+
 torch.set_grad_enabled(True)
 
 FAMILIES = ["activations"]
-
-F32 = np.float32
-F64 = np.float64
-NAN = float("nan")
-INF = float("inf")
 
 # ----------------------------------------------------------------------------------------------
 # Op table (OPS.md, Activations)
@@ -283,43 +279,8 @@ def closed_eval(op, attrs, ins):
 
 
 # ----------------------------------------------------------------------------------------------
-# Comparison (OPS.md semantics)
-# ----------------------------------------------------------------------------------------------
-
-def assert_close(actual, expected, rtol, atol, what):
-    a = np.asarray(actual, dtype=np.float64)
-    e = np.asarray(expected, dtype=np.float64)
-    if a.shape != e.shape:
-        raise AssertionError(f"{what}: shape {a.shape} != {e.shape}")
-    an, en = np.isnan(a), np.isnan(e)
-    if not np.array_equal(an, en):
-        idx = np.argwhere(an != en)[0]
-        raise AssertionError(f"{what}: NaN mismatch at {tuple(idx)}: {a[tuple(idx)]} vs {e[tuple(idx)]}")
-    ei = np.isinf(e)
-    if not np.array_equal(a[ei], e[ei]):
-        raise AssertionError(f"{what}: Inf mismatch")
-    fin = ~(en | ei)
-    with np.errstate(all="ignore"):
-        err = np.abs(a[fin] - e[fin])
-        bound = atol + rtol * np.abs(e[fin])
-    bad = ~(err <= bound)
-    if bad.any():
-        k = int(np.argmax(np.where(bad, err - bound, -np.inf)))
-        raise AssertionError(f"{what}: |{a[fin][k]!r} - {e[fin][k]!r}| = {err[k]:.3g} > "
-                             f"{bound[k]:.3g} (rtol {rtol}, atol {atol})")
-
-
-# ----------------------------------------------------------------------------------------------
 # Input values
 # ----------------------------------------------------------------------------------------------
-
-def rng_for(name):
-    return np.random.default_rng(zlib.crc32(name.encode()))
-
-
-def randn(rng, shape, scale=3.0):
-    return (rng.standard_normal(shape) * scale).astype(F32)
-
 
 SPECIAL_FINITE = [0.0, -0.0, 1e-7, -1e-7, 1e-30, -1e-30, 1e-40, -1e-40, 0.5, -0.5, 1.0, -1.0,
                   2.0, -2.0, 3.0, -3.0, 6.0, -6.0, 20.0, -20.0, 50.0, -50.0, 88.0, -88.0,
@@ -374,17 +335,6 @@ def round_f32(arr):
 # ----------------------------------------------------------------------------------------------
 # Case building
 # ----------------------------------------------------------------------------------------------
-
-class Case:
-    def __init__(self, name, op, attrs, inputs, expect_error=False, rtol=None, atol=None,
-                 note=None):
-        self.name, self.op, self.attrs, self.inputs = name, op, attrs, inputs
-        self.expect_error, self.rtol, self.atol, self.note = expect_error, rtol, atol, note
-
-
-def shape_tag(shape):
-    return "x".join(str(s) for s in shape) if len(shape) else "scalar"
-
 
 # (3, 5) is covered by the *_explicit_defaults and error cases
 SHAPES_FULL = [(1,), (0,), (2, 0, 3), (7,), (7, 13, 5), (129,), (1000,)]
@@ -650,39 +600,6 @@ def expected_for(case):
     return {k: exp64[k].astype(F32) for k in output_names(op)}
 
 
-def save_npy(path, arr):
-    arr = np.ascontiguousarray(arr)
-    if arr.dtype.kind == "f":
-        assert arr.dtype in (np.dtype("<f4"), np.dtype("<f8"))
-    with open(path, "wb") as f:
-        np.lib.format.write_array(f, arr, version=(1, 0), allow_pickle=False)
-
-
-def write_case(root, family, case):
-    d = os.path.join(root, family, case.name)
-    if os.path.exists(d):
-        raise AssertionError("duplicate case " + case.name)
-    os.makedirs(d)
-    meta = {"op": case.op, "attrs": case.attrs, "inputs": {}}
-    for k, v in case.inputs.items():
-        save_npy(os.path.join(d, k + ".npy"), v)
-        meta["inputs"][k] = k + ".npy"
-    if case.expect_error:
-        meta["expect_error"] = True
-    else:
-        outs = expected_for(case)
-        meta["outputs"] = {}
-        for k, v in outs.items():
-            save_npy(os.path.join(d, k + ".npy"), v.astype("<f4"))
-            meta["outputs"][k] = k + ".npy"
-        if case.rtol is not None:
-            meta["rtol"] = case.rtol
-            meta["atol"] = case.atol
-    with open(os.path.join(d, "case.json"), "w") as f:
-        json.dump(meta, f, indent=2)
-        f.write("\n")
-
-
 def activation_cases():
     cases = []
     for b in UNARY + GATED:
@@ -694,69 +611,24 @@ def activation_cases():
     return cases
 
 
-def write_readme(root, counts):
-    fams = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
-    lines = [
-        "# Golden conformance cases",
-        "",
-        "Cases in the format of the op catalogue OPS.md (shared/spec/OPS.md, \"Conformance case",
-        "format\"): every",
-        "directory holding a `case.json` is a case; inputs and expected outputs are `.npy` files.",
-        "",
-        "Generated by `tools/golden/gen_golden.py` (do not edit by hand); regenerate from the",
-        "repository root with",
-        "",
-        "    /usr/bin/python3 tools/golden/gen_golden.py",
-        "",
-        f"Generated with PyTorch {torch.__version__} (CPU) and NumPy {np.__version__}. Expected",
-        "outputs are PyTorch's op evaluated in float64 on the float32 inputs, rounded to float32,",
-        "and cross-checked against OPS.md's closed forms and PyTorch's float32 result.",
-        "See the header of the generator for the rules it follows.",
-        "",
-        "| family | cases | generator |",
-        "|---|---|---|",
-    ]
-    for f in fams:
-        n = sum(1 for _, _, files in os.walk(os.path.join(root, f)) if "case.json" in files)
-        gen = "tools/golden/gen_golden.py" if f in FAMILIES else "(other)"
-        lines.append(f"| `{f}/` | {n} | {gen} |")
-    lines.append("")
-    lines.append("Cases per op in `activations/` (including expect_error cases):")
-    lines.append("")
-    for op in sorted(counts):
-        c = counts[op]
-        lines.append(f"- `{op}`: {c[0]} ({c[1]} expect_error)")
-    lines.append("")
-    lines.append("The .npy reader/writer fixtures in `../npy/` (with `manifest.json`) come from")
-    lines.append("`tools/golden/gen_npy_fixtures.py`.")
-    lines.append("")
-    with open(os.path.join(root, "README.md"), "w") as f:
-        f.write("\n".join(lines))
+def expected_f4(case):
+    return {k: v.astype("<f4") for k, v in expected_for(case).items()}
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    repo = os.path.normpath(os.path.join(here, "..", ".."))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=os.path.join(repo, "src", "test", "resources", "golden"))
-    args = ap.parse_args()
-    root = args.out
+    root = gc.parse_out(__doc__.split("\n")[0])
     os.makedirs(root, exist_ok=True)
     for fam in FAMILIES:
-        shutil.rmtree(os.path.join(root, fam), ignore_errors=True)
+        gc.reset_dir(os.path.join(root, fam))
 
     cases = activation_cases()
-    counts = {}
     for c in cases:
-        write_case(root, "activations", c)
-        n = counts.setdefault(c.op, [0, 0])
-        n[0] += 1
-        n[1] += 1 if c.expect_error else 0
-    write_readme(root, counts)
+        gc.write_case(os.path.join(root, "activations"), c, expected_f4)
+    gc.write_readme(root)
+    counts = gc.tally(cases)
     total = sum(v[0] for v in counts.values())
     errs = sum(v[1] for v in counts.values())
-    for op in sorted(counts):
-        print(f"{op:22s} {counts[op][0]:4d} cases ({counts[op][1]} expect_error)")
+    gc.print_tally(counts, 22)
     print(f"wrote {total} cases ({errs} expect_error) under {root}")
 
 

@@ -5,7 +5,8 @@ How to run (from the repository root; needs PyTorch and NumPy, e.g. Debian's pyt
 
     /usr/bin/python3 tools/golden/gen_optimizers.py [--out DIR]
 
-DIR defaults to src/test/resources/golden. The script deletes and rewrites only DIR/optimizers.
+DIR defaults to src/test/resources/golden. The script deletes and rewrites only DIR/optimizers,
+then rewrites DIR/README.md (golden_common.write_readme).
 It is deterministic: every case draws from its own NumPy generator seeded with the CRC-32 of the
 case name, so a rerun writes byte-identical files. Conventions as tools/golden/gen_golden.py.
 
@@ -35,22 +36,19 @@ max_exp_avg_sq without amsgrad, step 0 / negative / missing, negative lr / eps /
 beta of 1 or outside [0, 1), integer param or grad, an unknown attr.
 """
 
-import argparse
-import json
 import os
-import shutil
-import zlib
+import sys
 
 import numpy as np
 import torch
 from torch.optim.adam import adam as torch_adam
 from torch.optim.adamw import adamw as torch_adamw
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # golden_common sits beside this file
+import golden_common as gc  # noqa: E402
+from golden_common import F32, F64, INF, NAN, Case, assert_close, rng_for, shape_tag  # noqa: E402
+
 FAMILY = "optimizers"
-F32 = np.float32
-F64 = np.float64
-NAN = float("nan")
-INF = float("inf")
 RTOL, ATOL = 1e-5, 1e-6  # OPS.md default for float32 outputs
 
 DEFAULTS = {
@@ -140,29 +138,6 @@ def closed_form(op, attrs, ins):
     return out
 
 
-def assert_close(actual, expected, rtol, atol, what):
-    a = np.asarray(actual, dtype=F64)
-    e = np.asarray(expected, dtype=F64)
-    if a.shape != e.shape:
-        raise AssertionError(f"{what}: shape {a.shape} != {e.shape}")
-    an, en = np.isnan(a), np.isnan(e)
-    if not np.array_equal(an, en):
-        idx = np.argwhere(an != en)[0]
-        raise AssertionError(f"{what}: NaN mismatch at {tuple(idx)}: {a[tuple(idx)]} vs {e[tuple(idx)]}")
-    ei = np.isinf(e)
-    if not np.array_equal(a[ei], e[ei]):
-        raise AssertionError(f"{what}: Inf mismatch")
-    fin = ~(en | ei)
-    with np.errstate(all="ignore"):
-        err = np.abs(a[fin] - e[fin])
-        bound = atol + rtol * np.abs(e[fin])
-    bad = ~(err <= bound)
-    if bad.any():
-        k = int(np.argmax(np.where(bad, err - bound, -np.inf)))
-        raise AssertionError(f"{what}: |{a[fin][k]!r} - {e[fin][k]!r}| = {err[k]:.3g} > "
-                             f"{bound[k]:.3g} (rtol {rtol}, atol {atol})")
-
-
 def expected_for(case):
     ins32 = {k: np.asarray(v).astype(F32) for k, v in case.inputs.items()}  # <f8 rounded, as the runner
     exp64 = torch_functional(case.op, case.attrs, ins32, torch.float64)
@@ -181,16 +156,6 @@ def expected_for(case):
 # ----------------------------------------------------------------------------------------------
 # Cases
 # ----------------------------------------------------------------------------------------------
-
-class Case:
-    def __init__(self, name, op, attrs, inputs, expect_error=False, rtol=None, atol=None):
-        self.name, self.op, self.attrs, self.inputs = name, op, attrs, inputs
-        self.expect_error, self.rtol, self.atol = expect_error, rtol, atol
-
-
-def rng_for(name):
-    return np.random.default_rng(zlib.crc32(name.encode()))
-
 
 def make_inputs(rng, shape, amsgrad, fresh=False):
     """param, grad O(1); state as a few steps of such gradients would leave it (see the header)."""
@@ -212,10 +177,6 @@ def make_inputs(rng, shape, amsgrad, fresh=False):
             bump = rng.random(shape) * 0.2 - 0.05
             ins["max_exp_avg_sq"] = np.maximum(ins["exp_avg_sq"] + bump, 0).astype(F32)
     return ins
-
-
-def shape_tag(shape):
-    return "x".join(str(s) for s in shape) if len(shape) else "scalar"
 
 
 def value_cases(op):
@@ -340,54 +301,22 @@ def error_cases(op):
 # Writing
 # ----------------------------------------------------------------------------------------------
 
-def save_npy(path, arr):
-    arr = np.array(arr, order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
-    with open(path, "wb") as f:
-        np.lib.format.write_array(f, arr, version=(1, 0), allow_pickle=False)
-
-
-def write_case(root, case):
-    d = os.path.join(root, FAMILY, case.name)
-    if os.path.exists(d):
-        raise AssertionError("duplicate case " + case.name)
-    os.makedirs(d)
-    meta = {"op": case.op, "attrs": case.attrs, "inputs": {}}
-    for k, v in case.inputs.items():
-        save_npy(os.path.join(d, k + ".npy"), v)
-        meta["inputs"][k] = k + ".npy"
-    if case.expect_error:
-        meta["expect_error"] = True
-    else:
-        meta["outputs"] = {}
-        for k, v in expected_for(case).items():
-            save_npy(os.path.join(d, "out_" + k + ".npy"), v.astype("<f4"))
-            meta["outputs"][k] = "out_" + k + ".npy"
-        if case.rtol is not None:
-            meta["rtol"] = case.rtol
-            meta["atol"] = case.atol
-    with open(os.path.join(d, "case.json"), "w") as f:
-        json.dump(meta, f, indent=2)
-        f.write("\n")
+def expected_f4(case):
+    return {k: v.astype("<f4") for k, v in expected_for(case).items()}
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    repo = os.path.normpath(os.path.join(here, "..", ".."))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=os.path.join(repo, "src", "test", "resources", "golden"))
-    args = ap.parse_args()
-    root = args.out
+    root = gc.parse_out(__doc__.split("\n")[0])
     os.makedirs(root, exist_ok=True)
-    shutil.rmtree(os.path.join(root, FAMILY), ignore_errors=True)
-    counts = {}
+    gc.reset_dir(os.path.join(root, FAMILY))
+    cases = []
     for op in ("adamw", "adam"):
-        for c in value_cases(op) + error_cases(op):
-            write_case(root, c)
-            n = counts.setdefault(op, [0, 0])
-            n[0] += 1
-            n[1] += 1 if c.expect_error else 0
-    for op in sorted(counts):
-        print(f"{op:8s} {counts[op][0]:4d} cases ({counts[op][1]} expect_error)")
+        cases += value_cases(op) + error_cases(op)
+    for c in cases:
+        gc.write_case(os.path.join(root, FAMILY), c, expected_f4, output_prefix="out_")
+    gc.write_readme(root)
+    counts = gc.tally(cases)
+    gc.print_tally(counts, 8)
     print(f"wrote {sum(v[0] for v in counts.values())} cases under {os.path.join(root, FAMILY)}")
 
 

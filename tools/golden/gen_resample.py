@@ -5,7 +5,8 @@ How to run (from the repository root; PyTorch and NumPy, e.g. Debian's python3-t
 
     /usr/bin/python3 tools/golden/gen_resample.py [--out DIR]
 
-DIR defaults to src/test/resources/golden; the script deletes and rewrites only DIR/resample/.
+DIR defaults to src/test/resources/golden; the script deletes and rewrites only DIR/resample/,
+then DIR/README.md (golden_common.write_readme).
 Deterministic: each case draws from a NumPy generator seeded with the CRC-32 of its name.
 Same conventions as gen_golden.py (case.json + .npy version 1.0, outputs `<f4`).
 
@@ -34,28 +35,19 @@ Tolerances: the OPS.md defaults (not written): nearest and its backward rtol 1e-
 bilinear and its backward 1e-4 / 1e-4, pixel ops 0 (the registry's default for them).
 """
 
-import argparse
-import json
 import math
 import os
-import shutil
-import zlib
+import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # golden_common sits beside this file
+import golden_common as gc  # noqa: E402
+from golden_common import F32, F64, assert_close, randn, rng_for  # noqa: E402
+
 FAMILY = "resample"
-F32 = np.float32
-F64 = np.float64
-
-
-def rng_for(name):
-    return np.random.default_rng(zlib.crc32(name.encode()))
-
-
-def randn(rng, shape):
-    return (rng.standard_normal(shape) * 3.0).astype(F32)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -195,24 +187,12 @@ def torch_backward(op, g, attrs):
     return x.grad.numpy()
 
 
-def assert_close(a, e, rtol, atol, what):
-    a = np.asarray(a, F64)
-    e = np.asarray(e, F64)
-    assert a.shape == e.shape, f"{what}: shape {a.shape} vs {e.shape}"
-    bad = ~(np.abs(a - e) <= atol + rtol * np.abs(e))
-    if bad.any():
-        i = tuple(np.argwhere(bad)[0])
-        raise AssertionError(f"{what}: at {i} {a[i]!r} vs {e[i]!r}")
-
-
 # ----------------------------------------------------------------------------------------------
 # Cases
 # ----------------------------------------------------------------------------------------------
 
-class Case:
-    def __init__(self, name, op, attrs, inputs, expect_error=False, note=None, cpu_differs=False):
-        self.name, self.op, self.attrs, self.inputs = name, op, attrs, inputs
-        self.expect_error, self.note, self.cpu_differs = expect_error, note, cpu_differs
+class Case(gc.Case):
+    cpu_differs = False  # set by expected() where PyTorch CPU differs from the OPS.md nearest rule
 
 
 def known_cpu_difference(op, x_shape, attrs):
@@ -378,50 +358,22 @@ def error_cases():
 # Writing
 # ----------------------------------------------------------------------------------------------
 
-def save_npy(path, arr):
-    with open(path, "wb") as f:
-        np.lib.format.write_array(f, np.ascontiguousarray(arr), version=(1, 0), allow_pickle=False)
-
-
-def write_case(root, case):
-    d = os.path.join(root, FAMILY, case.name)
-    assert not os.path.exists(d), "duplicate case " + case.name
-    os.makedirs(d)
-    meta = {"op": case.op, "attrs": case.attrs, "inputs": {}}
-    for k, v in case.inputs.items():
-        save_npy(os.path.join(d, k + ".npy"), v)
-        meta["inputs"][k] = k + ".npy"
-    if case.expect_error:
-        meta["expect_error"] = True
-    else:
-        meta["outputs"] = {}
-        for k, v in expected(case).items():
-            save_npy(os.path.join(d, k + ".npy"), v.astype("<f4"))
-            meta["outputs"][k] = k + ".npy"
-    with open(os.path.join(d, "case.json"), "w") as f:
-        json.dump(meta, f, indent=2)
-        f.write("\n")
+def expected_f4(case):
+    return {k: v.astype("<f4") for k, v in expected(case).items()}
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    repo = os.path.normpath(os.path.join(here, "..", ".."))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=os.path.join(repo, "src", "test", "resources", "golden"))
-    args = ap.parse_args()
-    shutil.rmtree(os.path.join(args.out, FAMILY), ignore_errors=True)
+    root = gc.parse_out(__doc__.split("\n")[0])
+    gc.reset_dir(os.path.join(root, FAMILY))
     cases = pixel_cases() + upsample_cases() + error_cases()
-    counts = {}
     for c in cases:
-        write_case(args.out, c)
-        n = counts.setdefault(c.op, [0, 0])
-        n[0] += 1
-        n[1] += 1 if c.expect_error else 0
+        gc.write_case(os.path.join(root, FAMILY), c, expected_f4)
         if c.cpu_differs:
             print(f"  {c.name}: PyTorch CPU differs from the OPS.md (CUDA) nearest rule; the OPS.md rule is expected")
-    for op in sorted(counts):
-        print(f"{op:30s} {counts[op][0]:4d} cases ({counts[op][1]} expect_error)")
-    print(f"wrote {sum(v[0] for v in counts.values())} cases under {os.path.join(args.out, FAMILY)}")
+    gc.write_readme(root)
+    counts = gc.tally(cases)
+    gc.print_tally(counts, 30)
+    print(f"wrote {sum(v[0] for v in counts.values())} cases under {os.path.join(root, FAMILY)}")
 
 
 if __name__ == "__main__":

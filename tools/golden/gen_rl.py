@@ -3,8 +3,9 @@
 
     /usr/bin/python3 tools/golden/gen_rl.py [--out DIR]
 
-DIR defaults to src/test/resources/golden; the script deletes and rewrites only DIR/rl. Deterministic:
-each case draws from a NumPy generator seeded with the CRC-32 of its name.
+DIR defaults to src/test/resources/golden; the script deletes and rewrites only DIR/rl, then
+DIR/README.md (golden_common.write_readme). Deterministic: each case draws from a NumPy generator
+seeded with the CRC-32 of its name.
 
 Every expected output is computed twice, in float64 on the float32 inputs, and the two must agree
 (else the script aborts): (a) plain Python loops written from OPS.md's formulas (the expected value
@@ -25,23 +26,18 @@ cases (index out of range, non-bool dones, gamma 1.5, negative alpha, reduction 
 dqn_target, shape mismatches).
 """
 
-import argparse
-import json
 import math
 import os
-import shutil
-import zlib
+import sys
 
 import numpy as np
 import torch
 
-F32 = np.float32
-NAN = float("nan")
-INF = float("inf")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # golden_common sits beside this file
+import golden_common as gc  # noqa: E402
+from golden_common import F32, INF, NAN, rng_for  # noqa: E402
 
-
-def rng_for(name):
-    return np.random.default_rng(zlib.crc32(name.encode()))
+FAMILY = "rl"
 
 
 def f32(x):
@@ -53,18 +49,11 @@ def wide(x):
 
 
 def close_or_die(a, b, what, rtol=1e-12, atol=1e-12):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise SystemExit(f"{what}: shapes {a.shape} vs {b.shape}")
-    same_nan = np.isnan(a) == np.isnan(b)
-    fin = np.isfinite(a) & np.isfinite(b)
-    inf_ok = np.where(np.isinf(a) | np.isinf(b), a == b, True)
-    with np.errstate(invalid="ignore"):
-        ok = same_nan & inf_ok & np.where(fin, np.abs(a - b) <= atol + rtol * np.abs(b), True)
-    if not ok.all():
-        i = np.argwhere(~ok)[0]
-        raise SystemExit(f"{what}: cross-check failed at {tuple(i)}: {a[tuple(i)]} vs {b[tuple(i)]}")
+    """the loop result a against the torch result b (golden_common.assert_close); aborts the script"""
+    try:
+        gc.assert_close(a, b, rtol, atol, what + ": cross-check failed")
+    except AssertionError as e:
+        raise SystemExit(str(e))
 
 
 # ---- references: loops (a) ---------------------------------------------------------------------------
@@ -259,30 +248,18 @@ def torch_traj(kind, r, v, nv, d, term, boot, gamma, lmbda):
 CASES = []
 
 
-class Case:
+class Case(gc.Case):
+    """a case with its expected outputs, registered in CASES"""
+
     def __init__(self, name, op, attrs, inputs, outputs=None, expect_error=False):
-        self.name, self.op, self.attrs, self.inputs = name, op, attrs, inputs
-        self.outputs, self.expect_error = outputs or {}, expect_error
+        super().__init__(name, op, attrs, inputs, expect_error=expect_error, outputs=outputs or {})
         CASES.append(self)
 
 
 def write(root):
     for c in CASES:
-        d = os.path.join(root, c.name)
-        os.makedirs(d)
-        spec = {"op": c.op, "attrs": c.attrs, "inputs": {k: k + ".npy" for k in c.inputs}}
-        for k, v in c.inputs.items():
-            np.save(os.path.join(d, k + ".npy"), v)
-        if c.expect_error:
-            spec["expect_error"] = True
-        else:
-            # in-place ops name an input and an output alike (q, values, counts...): distinct files
-            spec["outputs"] = {k: "expected_" + k + ".npy" for k in c.outputs}
-            for k, v in c.outputs.items():
-                np.save(os.path.join(d, "expected_" + k + ".npy"), v)
-        with open(os.path.join(d, "case.json"), "w") as f:
-            json.dump(spec, f, indent=1, sort_keys=True)
-            f.write("\n")
+        # in-place ops name an input and an output alike (q, values, counts...): distinct files
+        gc.write_case(root, c, output_prefix="expected_", indent=1, sort_keys=True)
 
 
 # ---- tabular ------------------------------------------------------------------------------------------
@@ -660,10 +637,8 @@ def gen_traj_errors(op):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default="src/test/resources/golden")
-    args = ap.parse_args()
-    root = os.path.join(args.out, "rl")
+    out = gc.parse_out(__doc__.split("\n")[0])
+    root = os.path.join(out, FAMILY)
     gen_tabular()
     gen_running_mean()
     gen_linear_td()
@@ -671,9 +646,9 @@ def main():
     gen_traj()
     names = [c.name for c in CASES]
     assert len(names) == len(set(names)), "duplicate case names"
-    shutil.rmtree(root, ignore_errors=True)
-    os.makedirs(root)
+    gc.reset_dir(root)
     write(root)
+    gc.write_readme(out)
     n_err = sum(c.expect_error for c in CASES)
     print(f"{len(CASES)} rl cases ({n_err} expect_error) written to {root} "
           f"(PyTorch {torch.__version__}, NumPy {np.__version__})")

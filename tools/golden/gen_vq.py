@@ -5,8 +5,9 @@ How to run (from the repository root; needs PyTorch and NumPy, e.g. Debian's pyt
 
     /usr/bin/python3 tools/golden/gen_vq.py [--out DIR]
 
-DIR defaults to src/test/resources/golden; the script deletes and rewrites only DIR/vq. It is
-deterministic: every case draws from its own NumPy generator seeded with the CRC-32 of its name.
+DIR defaults to src/test/resources/golden; the script deletes and rewrites only DIR/vq, then
+DIR/README.md (golden_common.write_readme). It is deterministic: every case draws from its own
+NumPy generator seeded with the CRC-32 of its name.
 
 Expected values are the OPS.md formulas in float64 on the float32 inputs, by PyTorch, each
 cross-checked against an independent NumPy evaluation before it is written:
@@ -22,25 +23,21 @@ Error cases (expect_error): D mismatch, K = 0, an i32 codebook, an index = K, a 
 decay 1.5, eps 0, total 0.
 """
 
-import argparse
-import json
 import os
-import shutil
-import zlib
+import sys
 
 import numpy as np
 import torch
 
-F32 = np.float32
-NAN = float("nan")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # golden_common sits beside this file
+import golden_common as gc  # noqa: E402
+from golden_common import F32, NAN, rng_for  # noqa: E402
 
-
-def rng_for(name):
-    return np.random.default_rng(zlib.crc32(name.encode()))
+FAMILY = "vq"
 
 
 def randn(rng, shape, scale=1.0):
-    return (scale * rng.standard_normal(shape)).astype(F32)
+    return gc.randn(rng, shape, scale)  # (unit scale by default here)
 
 
 # ---- vq_nearest -----------------------------------------------------------------------------
@@ -233,42 +230,16 @@ def ema_cases():
 
 # ---- writing --------------------------------------------------------------------------------
 
-def save_npy(path, arr):
-    with open(path, "wb") as f:
-        np.lib.format.write_array(f, np.ascontiguousarray(arr), version=(1, 0), allow_pickle=False)
-
-
-def write_case(root, case):
-    d = os.path.join(root, case["name"])
-    assert not os.path.exists(d), "duplicate case " + case["name"]
-    os.makedirs(d)
-    meta = {"op": case["op"], "attrs": case["attrs"], "inputs": {}}
-    for k, v in case["inputs"].items():
-        save_npy(os.path.join(d, k + ".npy"), v)
-        meta["inputs"][k] = k + ".npy"
-    if case.get("error"):
-        meta["expect_error"] = True
-    else:
-        meta["outputs"] = {}
-        for k, v in case["outputs"].items():
-            save_npy(os.path.join(d, "out_" + k + ".npy"), v)
-            meta["outputs"][k] = "out_" + k + ".npy"
-    with open(os.path.join(d, "case.json"), "w") as f:
-        json.dump(meta, f, indent=2)
-        f.write("\n")
-
-
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--out", default="src/test/resources/golden")
-    args = p.parse_args()
-    root = os.path.join(args.out, "vq")
-    if os.path.exists(root):
-        shutil.rmtree(root)
-    os.makedirs(root)
+    out = gc.parse_out(__doc__.split("\n")[0])
+    root = os.path.join(out, FAMILY)
+    gc.reset_dir(root)
     cases = nearest_cases() + ema_cases()
     for c in cases:
-        write_case(root, c)
+        case = gc.Case(c["name"], c["op"], c["attrs"], c["inputs"], expect_error=c.get("error", False),
+                       outputs=c.get("outputs"))
+        gc.write_case(root, case, output_prefix="out_")
+    gc.write_readme(out)
     print(f"wrote {len(cases)} cases to {root}")
 
 
