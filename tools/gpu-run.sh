@@ -35,7 +35,7 @@ nvidia-smi > "$LOGS/nvidia-smi.log" 2>&1 || true
 # PyTorch first, so each bench run can put the ratio beside its own numbers.
 peer=()
 if command -v python3 >/dev/null 2>&1 && [ -f "$HERE/benchmarks/torch_peer.py" ]; then
-  step torch-peer 300 python3 "$HERE/benchmarks/torch_peer.py" --json "$OUT/torch.json"
+  step torch-peer "${TORCH_S:-420}" python3 "$HERE/benchmarks/torch_peer.py" --json "$OUT/torch.json"
   [ -s "$OUT/torch.json" ] && peer=(--peer "$OUT/torch.json")
 fi
 # Per binding: the gpu-tagged tests, the golden cases on cuda, the benchmarks.
