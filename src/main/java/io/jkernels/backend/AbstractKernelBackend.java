@@ -15,6 +15,9 @@ public abstract class AbstractKernelBackend implements KernelBackend {
     protected final Device device;
     private final AtomicLong live = new AtomicLong();
     private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
+    private DeviceProperties props;
+    private java.util.Set<String> names = java.util.Set.of();
+    private java.util.List<String> sortedNames = java.util.List.of();
 
     protected AbstractKernelBackend(Device device) {
         this.device = device;
@@ -28,6 +31,28 @@ public abstract class AbstractKernelBackend implements KernelBackend {
     @Override
     public final long liveBytes() {
         return live.get();
+    }
+
+    /** Sets what {@link #properties()} and {@link #kernelNames()} report; called once by the constructor. */
+    protected final void describe(DeviceProperties properties, java.util.Collection<String> kernels) {
+        this.props = properties;
+        this.sortedNames = kernels.stream().sorted().toList();
+        this.names = java.util.Set.copyOf(kernels);
+    }
+
+    @Override
+    public final DeviceProperties properties() {
+        return props;
+    }
+
+    @Override
+    public final boolean hasKernel(String name) {
+        return names.contains(name);
+    }
+
+    @Override
+    public final java.util.List<String> kernelNames() {
+        return sortedNames;
     }
 
     /** The handle of a kernel, looked up once per name ({@link #resolveFunction}) and cached. */

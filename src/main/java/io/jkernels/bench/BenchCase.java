@@ -13,8 +13,10 @@ public interface BenchCase extends AutoCloseable {
     /** The fewest bytes the op must move: each input read once, each output written once. */
     long bytes();
 
-    /** Floating-point operations per call where they matter (0 for memory-bound ops). */
-    long flops();
+    /** Floating-point operations per call where they matter (0, the default, for memory-bound ops). */
+    default long flops() {
+        return 0;
+    }
 
     /** One call of the op (queued on the device's stream on cuda; not synchronized). */
     void run();

@@ -162,11 +162,6 @@ public final class ElementwiseBench {
         }
 
         @Override
-        public long flops() {
-            return 0;
-        }
-
-        @Override
         public void run() {
             call.run(in, out);
         }

@@ -235,11 +235,6 @@ public final class OptimizerBench implements BenchFamily {
         }
 
         @Override
-        public long flops() {
-            return 0;
-        }
-
-        @Override
         public void run() {
             if (decoupled) {
                 Optimizers.adamwStep(t[0], t[1], t[2], t[3], t[4], hyper, step++);
@@ -308,11 +303,6 @@ public final class OptimizerBench implements BenchFamily {
         @Override
         public long bytes() {
             return (hyper.amsgrad() ? 9L : 7L) * 4 * total;
-        }
-
-        @Override
-        public long flops() {
-            return 0;
         }
 
         @Override

@@ -130,11 +130,6 @@ public final class ResampleBench implements BenchFamily {
         }
 
         @Override
-        public long flops() {
-            return 0;
-        }
-
-        @Override
         public void run() {
             call.run(in, out);
         }

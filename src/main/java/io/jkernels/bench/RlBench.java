@@ -114,11 +114,6 @@ public final class RlBench implements BenchFamily {
         }
 
         @Override
-        public long flops() {
-            return 0;
-        }
-
-        @Override
         public void run() {
             call.run(tensors, ws);
         }

@@ -221,11 +221,6 @@ public final class VqBench implements BenchFamily {
         }
 
         @Override
-        public long flops() {
-            return 0;
-        }
-
-        @Override
         public void run() {
             VectorQuantizer.emaUpdate(x, idx, cs, es, VectorQuantizer.DECAY, VectorQuantizer.EPS, cb);
         }

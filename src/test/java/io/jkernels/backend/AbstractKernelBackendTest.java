@@ -145,10 +145,10 @@ class AbstractKernelBackendTest {
         final List<String> launched = new ArrayList<>();
         final List<LaunchConfig> configs = new ArrayList<>();
         final List<byte[]> heaps = new ArrayList<>();
-        private final DeviceProperties props = new DeviceProperties("fake", 2, 1024, 1024, 48 << 10, 32, 0, 0, 1L << 30, 0);
-
         FakeBackend() {
             super(Device.emu());
+            describe(new DeviceProperties("fake", 2, 1024, 1024, 48 << 10, 32, 0, 0, 1L << 30, 0),
+                    List.of("copy_strided_b1", "copy_strided_b2", "copy_strided_b4", "copy_strided_b8"));
         }
 
         @Override
@@ -175,21 +175,6 @@ class AbstractKernelBackendTest {
 
         int at(long address) {
             return (int) ((address & 0xffffffffL) - 0x10);
-        }
-
-        @Override
-        public DeviceProperties properties() {
-            return props;
-        }
-
-        @Override
-        public boolean hasKernel(String name) {
-            return name.startsWith("copy_strided_b");
-        }
-
-        @Override
-        public List<String> kernelNames() {
-            return List.of("copy_strided_b1", "copy_strided_b2", "copy_strided_b4", "copy_strided_b8");
         }
 
         @Override

@@ -14,7 +14,6 @@ import io.jkernels.backend.Memory;
 import io.jkernels.tensor.Device;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
 
 /**
  * The CUDA backend: one device's primary context (made current on every calling thread), the
@@ -35,8 +34,6 @@ public final class CudaBackend extends AbstractKernelBackend {
     private final long context;
     private final long module;
     private final long stream;
-    private final DeviceProperties props;
-    private final List<String> names;
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private volatile String broken;
     /** While this thread captures: the number of nodes recorded so far. */
@@ -57,14 +54,13 @@ public final class CudaBackend extends AbstractKernelBackend {
         stream = driver.streamCreate(false);
         int major = driver.deviceAttribute(ord, CudaDriver.Attr.COMPUTE_CAPABILITY_MAJOR);
         int minor = driver.deviceAttribute(ord, CudaDriver.Attr.COMPUTE_CAPABILITY_MINOR);
-        props = new DeviceProperties(driver.deviceName(ord),
+        describe(new DeviceProperties(driver.deviceName(ord),
                 driver.deviceAttribute(ord, CudaDriver.Attr.MULTIPROCESSOR_COUNT),
                 driver.deviceAttribute(ord, CudaDriver.Attr.MAX_THREADS_PER_BLOCK),
                 driver.deviceAttribute(ord, CudaDriver.Attr.MAX_THREADS_PER_MULTIPROCESSOR),
                 driver.deviceAttribute(ord, CudaDriver.Attr.MAX_SHARED_MEMORY_PER_BLOCK),
                 driver.deviceAttribute(ord, CudaDriver.Attr.WARP_SIZE),
-                major, minor, driver.deviceTotalMem(ord), driver.driverVersion());
-        names = BundledKernels.names();
+                major, minor, driver.deviceTotalMem(ord), driver.driverVersion()), BundledKernels.names());
     }
 
     /** The bundled fatbin, or an exception saying it was not built. */
@@ -160,21 +156,6 @@ public final class CudaBackend extends AbstractKernelBackend {
             broken = e.getMessage();
         }
         return e;
-    }
-
-    @Override
-    public DeviceProperties properties() {
-        return props;
-    }
-
-    @Override
-    public boolean hasKernel(String name) {
-        return names.contains(name);
-    }
-
-    @Override
-    public List<String> kernelNames() {
-        return names;
     }
 
     @Override
@@ -311,7 +292,7 @@ public final class CudaBackend extends AbstractKernelBackend {
 
     /** An 8-byte pattern whose halves differ: the fill_b8 kernel of kernels/tensor.cu. */
     private void fill8(long address, long count, long pattern) {
-        LaunchConfig cfg = LaunchConfig.gridStride(count, 256, 1, props, 4);
+        LaunchConfig cfg = LaunchConfig.gridStride(count, 256, 1, properties(), 4);
         launch("fill_b8", cfg, KernelArgs.get().ptr(address).i64(pattern).i64(count));
     }
 

@@ -20,18 +20,13 @@ import java.util.List;
  * "device" memory is 256-byte aligned host memory.
  */
 public final class EmuBackend extends AbstractKernelBackend {
-    private final DeviceProperties props;
-    private final List<String> names;
     private final ThreadLocal<List<Runnable>> recording = new ThreadLocal<>();
 
     private EmuBackend(Device device) {
         super(device);
         int[] p = EmuNative.properties();
-        props = new DeviceProperties("jkernels host emulator (" + p[0] + " workers)", p[0], p[1], p[2], p[3], p[4],
-                0, 0, Runtime.getRuntime().maxMemory(), 0);
-        String[] k = EmuNative.kernelNames();
-        Arrays.sort(k);
-        names = List.of(k);
+        describe(new DeviceProperties("jkernels host emulator (" + p[0] + " workers)", p[0], p[1], p[2], p[3], p[4],
+                0, 0, Runtime.getRuntime().maxMemory(), 0), Arrays.asList(EmuNative.kernelNames()));
     }
 
     /** Starts the emulator backend; {@link UnsupportedOperationException} with the reason when its library is missing. */
@@ -46,21 +41,6 @@ public final class EmuBackend extends AbstractKernelBackend {
     /** Why the emulator library cannot be used, or null. */
     public static String unavailableReason() {
         return EmuNative.unavailableReason();
-    }
-
-    @Override
-    public DeviceProperties properties() {
-        return props;
-    }
-
-    @Override
-    public boolean hasKernel(String name) {
-        return names.contains(name);
-    }
-
-    @Override
-    public List<String> kernelNames() {
-        return names;
     }
 
     @Override
