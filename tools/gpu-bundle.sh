@@ -27,7 +27,7 @@ cp "$CONSOLE" "$B/lib/junit-console.jar"
 cp target/jkernels.jar "$B/lib/jkernels.jar"
 cp -r target/test-classes "$B/test-classes"
 rm -rf "$B/test-classes/golden"
-cp -r src/test/resources/golden "$B/golden"
+tar -czf "$B/golden.tar.gz" -C src/test/resources golden
 mkdir -p "$B/benchmarks"
 cp benchmarks/*.py "$B/benchmarks/" 2>/dev/null || true
 

@@ -14,6 +14,9 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 OUT="${OUT:-./gpu-out}"
 mkdir -p "$OUT"
 LOGS="$(mktemp -d)"
+# The golden cases travel packed; unpacked here once.
+GOLD="$(mktemp -d)"
+tar -xzf "$HERE/golden.tar.gz" -C "$GOLD"
 JAVA="$HERE/jre/bin/java --enable-native-access=ALL-UNNAMED"
 JAR="$HERE/lib/jkernels.jar"
 SUMMARY="$OUT/summary.txt"
@@ -41,16 +44,16 @@ fi
 # Per binding: the gpu-tagged tests, the golden cases on cuda, the benchmarks.
 for b in ffm jcuda; do
   step "gpu-tests-$b" 300 $JAVA -Djkernels.cuda.binding=$b -jar "$HERE/lib/junit-console.jar" execute \
-    --class-path "$JAR:$HERE/test-classes:$HERE/golden/.." --scan-class-path "$HERE/test-classes" \
+    --class-path "$JAR:$HERE/test-classes:$GOLD" --scan-class-path "$HERE/test-classes" \
     --include-tag gpu --details=tree --disable-banner --disable-ansi-colors
-  step "conformance-cuda-$b" 300 $JAVA -Djkernels.cuda.binding=$b -jar "$JAR" conformance "$HERE/golden" --backend cuda
+  step "conformance-cuda-$b" 300 $JAVA -Djkernels.cuda.binding=$b -jar "$JAR" conformance "$GOLD/golden" --backend cuda
   step "bench-$b" 300 $JAVA -Djkernels.cuda.binding=$b -jar "$JAR" bench --backend cuda \
     --json "$OUT/bench-$b.json" --md "$OUT/bench-$b.md" "${peer[@]}"
 done
 # Last, as it is the slowest: the golden cases under compute-sanitizer memcheck.
 if command -v compute-sanitizer >/dev/null 2>&1; then
   step memcheck "${MEMCHECK_S:-300}" compute-sanitizer --tool memcheck --error-exitcode 99 --target-processes all \
-    $HERE/jre/bin/java --enable-native-access=ALL-UNNAMED -jar "$JAR" conformance "$HERE/golden" --backend cuda
+    $HERE/jre/bin/java --enable-native-access=ALL-UNNAMED -jar "$JAR" conformance "$GOLD/golden" --backend cuda
 else
   echo "memcheck: compute-sanitizer not found" | tee -a "$SUMMARY"; failed=1
 fi
