@@ -140,7 +140,7 @@ __device__ __forceinline__ void jk_vq_nearest(const float* __restrict__ x, const
                                               int64_t n, int64_t k, int64_t d) {
     __shared__ __align__(16) float xs[2][JK_VQ_BK][JK_VQ_LD];
     __shared__ __align__(16) float cs[2][JK_VQ_BK][JK_VQ_LD];
-    __shared__ float cns[2][JK_VQ_BN];
+    __shared__ __align__(16) float cns[2][JK_VQ_BN];  // read as float4 in the ranking step
     __shared__ float red[JK_VQ_THREADS / 32];
     // per thread and row: best key, its code, second-best key (shared: 64 accumulators leave no
     // registers for them; each thread touches only its own column, so no barrier is needed)
