@@ -77,9 +77,16 @@ public final class Activations {
     private static Tensor[] elementwise(String op, String[] names, Tensor[] inputs, Tensor[] outs, Object attr,
             Ref ref) {
         checkInputs(names, inputs);
-        for (Tensor o : outs) {
+        for (int k = 0; k < outs.length; k++) {
+            Tensor o = outs[k];
             if (o != null) {
                 Checks.output(names[0], inputs[0], "out", o);
+                Checks.disjoint("out", o, true, names, inputs);
+                for (int j = 0; j < k; j++) {
+                    if (outs[j] != null) {
+                        Checks.disjoint("out", o, false, new String[] {"out"}, outs[j]);
+                    }
+                }
             }
         }
         Tensor[] result = outs.clone();

@@ -53,4 +53,21 @@ public final class Checks {
             throw new TensorException.Shape(name + " must be contiguous to be written in place");
         }
     }
+
+    /**
+     * Rejects an output that shares memory with one of {@code inputs} (PyTorch: "some elements of
+     * the input tensor and the written-to tensor refer to a single memory location"). With
+     * {@code inPlaceOk}, {@code out} may be exactly an input's view (the in-place form of an
+     * elementwise op); any other overlap is an error. Null inputs are skipped.
+     */
+    public static void disjoint(String outName, Tensor out, boolean inPlaceOk, String[] names, Tensor... inputs) {
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor in = inputs[i];
+            if (in == null || !out.overlaps(in) || (inPlaceOk && out.sameView(in))) {
+                continue;
+            }
+            throw new TensorException(outName + " overlaps " + names[i] + " in memory"
+                    + (inPlaceOk ? " without being the same view" : "") + ": write to a separate tensor");
+        }
+    }
 }

@@ -410,6 +410,7 @@ public final class Resample {
         if (!out.isContiguous()) {
             throw new TensorException.Shape("out must be contiguous to be written in place");
         }
+        Checks.disjoint("out", out, false, new String[] {"input"}, input);
     }
 
     /** Runs {@code body(contiguous input, output)}, allocating the output when none is given. */

@@ -164,6 +164,18 @@ public final class Returns {
     private static Tensor[] run(int kind, String name, Tensor[] in, Tensor[] outs, double gamma, double lmbda,
             Td.Workspace ws) {
         Tensor rewards = in[0];
+        Td.workspace("rewards", rewards, ws);
+        String[] inNames = {"rewards", "values", "next_values", "dones", "terminated", "bootstrap"};
+        for (int k = 0; k < outs.length; k++) {
+            if (outs[k] != null) {
+                Checks.disjoint("out", outs[k], false, inNames, in);
+                for (int j = 0; j < k; j++) {
+                    if (outs[j] != null) {
+                        Checks.disjoint("out", outs[k], false, new String[] {"out"}, outs[j]);
+                    }
+                }
+            }
+        }
         long t = rewards.size(0);
         long b = rewards.size(1);
         Tensor[] result = outs.clone();

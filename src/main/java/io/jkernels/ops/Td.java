@@ -53,6 +53,9 @@ public final class Td {
 
         /** "sum" or "mean". */
         public static Reduction parse(String name) {
+            if (name == null) {
+                throw new TensorException.BadAttr("reduction must be \"sum\" or \"mean\", got null");
+            }
             return switch (name) {
                 case "sum" -> SUM;
                 case "mean" -> MEAN;
@@ -67,6 +70,14 @@ public final class Td {
     }
 
     // ---- workspace -------------------------------------------------------------------------------
+
+    /** A workspace must live on the device of the tensors it serves (cpu tensors use none). */
+    static void workspace(String refName, Tensor ref, Workspace ws) {
+        if (ws != null && !ws.device().equals(ref.device()) && !ref.device().isCpu()) {
+            throw new TensorException.DeviceMismatch("workspace is on " + ws.device() + " but " + refName + " is on "
+                    + ref.device());
+        }
+    }
 
     /**
      * Device scratch of the RL ops on one device, grown on demand: a region over the table entries
@@ -340,10 +351,7 @@ public final class Td {
             index("next_actions", nextActions);
             check1d(table, "next_actions", nextActions, b);
         }
-        if (ws != null && !ws.device().equals(table.device()) && !table.device().isCpu()) {
-            throw new TensorException.DeviceMismatch("workspace is on " + ws.device() + " but the table is on "
-                    + table.device());
-        }
+        workspace("table", table, ws);
         if (b == 0) {
             return;
         }
@@ -483,6 +491,7 @@ public final class Td {
         unit("gamma", gamma);
         alpha(alpha);
         java.util.Objects.requireNonNull(reduction, "reduction");
+        workspace("weights", weights, ws);
         if (b == 0 || f == 0) {
             return weights;
         }

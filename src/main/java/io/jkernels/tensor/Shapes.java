@@ -74,7 +74,11 @@ public final class Shapes {
             } else if (s[i] < 0) {
                 throw new TensorException.Shape("invalid size " + s[i] + " in " + Arrays.toString(requested));
             } else {
-                known = Math.multiplyExact(known, s[i]);
+                try {
+                    known = Math.multiplyExact(known, s[i]);
+                } catch (ArithmeticException e) {
+                    throw new TensorException.Shape("shape " + Arrays.toString(requested) + " has more than Long.MAX_VALUE elements");
+                }
             }
         }
         if (infer >= 0) {

@@ -271,6 +271,41 @@ public final class Tensor implements AutoCloseable {
         return storage.memory.address() + offset * dtype.bytes();
     }
 
+    /**
+     * Whether this tensor and {@code other} share an allocation and their element ranges (from the
+     * lowest to the highest byte either can reach) intersect. Conservative: strided views that
+     * interleave without touching a common element also count as overlapping.
+     */
+    public boolean overlaps(Tensor other) {
+        if (storage != other.storage || numel == 0 || other.numel == 0) {
+            return false;
+        }
+        long[] a = byteSpan();
+        long[] b = other.byteSpan();
+        return a[0] < b[1] && b[0] < a[1];
+    }
+
+    /** Whether {@code other} views exactly the same elements in the same layout. */
+    public boolean sameView(Tensor other) {
+        return storage == other.storage && offset == other.offset && dtype == other.dtype
+                && Arrays.equals(shape, other.shape) && Arrays.equals(strides, other.strides);
+    }
+
+    /** [first byte, one past the last byte] reachable by this view. */
+    private long[] byteSpan() {
+        long lo = offset;
+        long hi = offset;
+        for (int i = 0; i < shape.length; i++) {
+            long reach = (shape[i] - 1) * strides[i];
+            if (reach < 0) {
+                lo += reach;
+            } else {
+                hi += reach;
+            }
+        }
+        return new long[] {lo * dtype.bytes(), (hi + 1) * dtype.bytes()};
+    }
+
     // ---- views -------------------------------------------------------------------------------
 
     private Tensor view(long[] newShape, long[] newStrides, long newOffset) {
@@ -400,17 +435,24 @@ public final class Tensor implements AutoCloseable {
         if (isContiguous()) {
             return alias();
         }
-        Tensor out = empty(dtype, device(), shape);
-        out.copyFrom(this);
-        return out;
+        return copyInto(empty(dtype, device(), shape));
+    }
+
+    /** Fills {@code out} from this tensor and returns it, closing it when the copy fails. */
+    private Tensor copyInto(Tensor out) {
+        try {
+            out.copyFrom(this);
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
     }
 
     /** A copy with the same contents (always new memory, contiguous). */
     public Tensor copy() {
         check();
-        Tensor out = empty(dtype, device(), shape);
-        out.copyFrom(this);
-        return out;
+        return copyInto(empty(dtype, device(), shape));
     }
 
     /** These elements on {@code target}: an alias when already there, else a contiguous copy. */
@@ -419,9 +461,7 @@ public final class Tensor implements AutoCloseable {
         if (target.equals(device())) {
             return alias();
         }
-        Tensor out = empty(dtype, target, shape);
-        out.copyFrom(this);
-        return out;
+        return copyInto(empty(dtype, target, shape));
     }
 
     /**

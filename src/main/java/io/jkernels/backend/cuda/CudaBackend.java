@@ -34,7 +34,8 @@ public final class CudaBackend extends AbstractKernelBackend {
     private final long context;
     private final long module;
     private final long stream;
-    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** The context current on each thread, shared by every device's backend (0: none set by us). */
+    private static final ThreadLocal<long[]> CURRENT = ThreadLocal.withInitial(() -> new long[1]);
     private volatile String broken;
     /** While this thread captures: the number of nodes recorded so far. */
     private final ThreadLocal<int[]> captured = new ThreadLocal<>();
@@ -145,9 +146,10 @@ public final class CudaBackend extends AbstractKernelBackend {
         if (broken != null) {
             throw new IllegalStateException("CUDA device " + device + " is unusable after an earlier error: " + broken);
         }
-        if (!current.get()) {
+        long[] cur = CURRENT.get();
+        if (cur[0] != context) {
             driver.contextSetCurrent(context);
-            current.set(Boolean.TRUE);
+            cur[0] = context;
         }
     }
 
@@ -312,10 +314,17 @@ public final class CudaBackend extends AbstractKernelBackend {
         }
         try {
             body.run();
-        } finally {
+        } catch (RuntimeException | Error e) {
             captured.remove();
-            graph = driver.streamEndCapture(stream);
+            try {
+                driver.graphDestroy(driver.streamEndCapture(stream));
+            } catch (RuntimeException second) {
+                e.addSuppressed(second);
+            }
+            throw e;
         }
+        captured.remove();
+        graph = driver.streamEndCapture(stream);
         try {
             long exec = driver.graphInstantiate(graph);
             return new CudaGraph(exec, graph, count[0]);
