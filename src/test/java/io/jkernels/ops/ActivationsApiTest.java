@@ -1,9 +1,9 @@
 package io.jkernels.ops;
 
+import static io.jkernels.testing.Rejects.rejects;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jkernels.ref.ActivationsRef;
 import io.jkernels.tensor.DType;
@@ -29,18 +29,6 @@ class ActivationsApiTest {
         return Inputs.mixed(seed, d, 2.0, 0, new double[0], shape);
     }
 
-    /** Runs {@code call}, expects {@code type}, and checks that no tensor in {@code watched} changed. */
-    private static <T extends Throwable> void rejects(Class<T> type, List<Tensor> watched,
-            org.junit.jupiter.api.function.Executable call) {
-        byte[][] before = new byte[watched.size()][];
-        for (int i = 0; i < before.length; i++) {
-            before[i] = watched.get(i).toByteArray();
-        }
-        assertThrows(type, call);
-        for (int i = 0; i < before.length; i++) {
-            assertArrayEquals(before[i], watched.get(i).toByteArray(), "argument " + i + " was written");
-        }
-    }
 
     @Test
     void badArgumentsAreTypedAndWriteNothing() {

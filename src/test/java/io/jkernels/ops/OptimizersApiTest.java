@@ -1,6 +1,6 @@
 package io.jkernels.ops;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.jkernels.testing.Rejects.rejects;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,7 +18,6 @@ import io.jkernels.testing.Views;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * The public API of {@link Optimizers}, {@link AdamW} and {@link Adam} on cpu (the reference
@@ -29,17 +28,6 @@ import org.junit.jupiter.api.function.Executable;
  */
 class OptimizersApiTest {
 
-    /** Runs {@code call}, expects {@code type}, and checks that no tensor in {@code watched} changed. */
-    static <T extends Throwable> void rejects(Class<T> type, List<Tensor> watched, Executable call) {
-        byte[][] before = new byte[watched.size()][];
-        for (int i = 0; i < before.length; i++) {
-            before[i] = watched.get(i).toByteArray();
-        }
-        assertThrows(type, call);
-        for (int i = 0; i < before.length; i++) {
-            assertArrayEquals(before[i], watched.get(i).toByteArray(), "argument " + i + " was written");
-        }
-    }
 
     @Test
     void defaultsAreTorchs() {

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jkernels.ops.Optimizers.Hyper;
 import io.jkernels.ops.Optimizers.ParamGrad;
-import io.jkernels.tensor.DType;
 import io.jkernels.tensor.Device;
 import io.jkernels.tensor.Tensor;
 import io.jkernels.tensor.TensorException;
+import io.jkernels.testing.Rejects;
 import io.jkernels.testing.Compare;
 import io.jkernels.testing.Sizes;
 import io.jkernels.testing.Views;
@@ -198,14 +198,14 @@ class OptimizersEmuTest {
             try (Tensor cpuGrad = in.grad.copy()) {
                 List<Tensor> all = new ArrayList<>(List.of(e));
                 Hyper h = Hyper.adamwDefaults();
-                OptimizersApiTest.rejects(TensorException.BadAttr.class, all,
+                Rejects.rejects(TensorException.BadAttr.class, all,
                         () -> Optimizers.adamwStep(e[0], e[1], e[2], e[3], null, h, 0));
-                OptimizersApiTest.rejects(TensorException.Shape.class, all,
+                Rejects.rejects(TensorException.Shape.class, all,
                         () -> Optimizers.adamwStep(e[0], o[1], e[2], e[3], null, h, 1));
-                OptimizersApiTest.rejects(TensorException.DeviceMismatch.class, all,
+                Rejects.rejects(TensorException.DeviceMismatch.class, all,
                         () -> Optimizers.adamwStep(e[0], cpuGrad, e[2], e[3], null, h, 1));
                 try (AdamW opt = AdamW.of(h)) {
-                    OptimizersApiTest.rejects(TensorException.class, all, () -> opt.step(List.of(
+                    Rejects.rejects(TensorException.class, all, () -> opt.step(List.of(
                             new ParamGrad(e[0], e[1]), new ParamGrad(o[0], e[1]))));
                 }
             } finally {
