@@ -37,6 +37,19 @@
 
 // ---- span engine -------------------------------------------------------------------------------
 
+// One element i, scalar loads and stores (the head and tail of a span).
+template <bool DECOUPLED, bool AMSGRAD>
+__device__ __forceinline__ void jk_adam_scalar(float* p, const float* g, float* m, float* v, float* vmax, int64_t i,
+                                               const jk_adam_hyper& h) {
+    float pe = p[i], me = m[i], ve = v[i];
+    float xe = AMSGRAD ? vmax[i] : 0.0f;
+    jk_adam_element<DECOUPLED, AMSGRAD>(pe, g[i], me, ve, xe, h);
+    p[i] = pe;
+    m[i] = me;
+    v[i] = ve;
+    if (AMSGRAD) vmax[i] = xe;
+}
+
 // Elements [begin, end) of one tensor, thread `start` of `stride` threads. vmax may be null when
 // !AMSGRAD. See NOTE [Adam memory traffic].
 template <bool DECOUPLED, bool AMSGRAD>
@@ -57,16 +70,9 @@ __device__ __forceinline__ void jk_adam_span(float* p, const float* g, float* m,
     }
     const int64_t nvec = (len - head) / 4;
     const int64_t body_end = begin + head + nvec * 4;
-    float unused = 0.0f;
 
     for (int64_t i = begin + start; i < begin + head; i += stride) {  // scalar head
-        float pe = p[i], me = m[i], ve = v[i];
-        float xe = AMSGRAD ? vmax[i] : unused;
-        jk_adam_element<DECOUPLED, AMSGRAD>(pe, g[i], me, ve, xe, h);
-        p[i] = pe;
-        m[i] = me;
-        v[i] = ve;
-        if (AMSGRAD) vmax[i] = xe;
+        jk_adam_scalar<DECOUPLED, AMSGRAD>(p, g, m, v, vmax, i, h);
     }
     for (int64_t k = start; k < nvec; k += stride) {  // 16-byte body
         const int64_t i = begin + head + k * 4;
@@ -78,7 +84,7 @@ __device__ __forceinline__ void jk_adam_span(float* p, const float* g, float* m,
         if (AMSGRAD) xv = jk_vec_load(vmax + i);
 #pragma unroll
         for (int e = 0; e < 4; e++) {
-            float xe = AMSGRAD ? xv.v[e] : unused;
+            float xe = AMSGRAD ? xv.v[e] : 0.0f;
             jk_adam_element<DECOUPLED, AMSGRAD>(pv.v[e], gv.v[e], mv.v[e], vv.v[e], xe, h);
             if (AMSGRAD) xv.v[e] = xe;
         }
@@ -88,13 +94,7 @@ __device__ __forceinline__ void jk_adam_span(float* p, const float* g, float* m,
         if (AMSGRAD) jk_vec_store(vmax + i, xv);
     }
     for (int64_t i = body_end + start; i < end; i += stride) {  // scalar tail
-        float pe = p[i], me = m[i], ve = v[i];
-        float xe = AMSGRAD ? vmax[i] : unused;
-        jk_adam_element<DECOUPLED, AMSGRAD>(pe, g[i], me, ve, xe, h);
-        p[i] = pe;
-        m[i] = me;
-        v[i] = ve;
-        if (AMSGRAD) vmax[i] = xe;
+        jk_adam_scalar<DECOUPLED, AMSGRAD>(p, g, m, v, vmax, i, h);
     }
 }
 
