@@ -38,6 +38,10 @@ public final class VectorQuantizer {
     public static final long MAX_CODES = 1L << 30;
 
     private static final int THREADS = 256;
+
+    /** Largest D of vq_ema_update: 65535 grid rows of THREADS columns. */
+
+    static final long MAX_EMA_DIM = 65535L * THREADS;
     private static final int TILE_ROWS = 128;
     private static final int EMA_CODES = 8;
 
@@ -240,6 +244,11 @@ public final class VectorQuantizer {
         }
         if (k > MAX_CODES) {
             throw new TensorException.Shape("cluster_size has " + k + " codes, at most " + MAX_CODES + " supported");
+        }
+        if (d > MAX_EMA_DIM) {
+            // the accumulation grid's y dimension covers D in blocks of THREADS columns (at most 65535)
+            throw new TensorException.Shape("input has D = " + d + " columns, at most " + MAX_EMA_DIM
+                    + " supported by vq_ema_update");
         }
         sameDevice("input", input, "indices", indices);
         sameDevice("input", input, "cluster_size", clusterSize);

@@ -86,4 +86,16 @@ class VqApiTest {
             }
         }
     }
+
+    @Test
+    void emaUpdateRejectsMoreColumnsThanItsGridCovers() {
+        long d = 65535L * 256 + 1;
+        try (Tensor x = Tensor.zeros(DType.F32, Device.cpu(), 0, d);
+             Tensor idx = Tensor.of(new long[0]);
+             Tensor cs = Tensor.zeros(DType.F32, Device.cpu(), 1);
+             Tensor es = Tensor.zeros(DType.F32, Device.cpu(), 1, d)) {
+            assertThrows(TensorException.Shape.class,
+                    () -> VectorQuantizer.emaUpdate(x, idx, cs, es, 0.99, 1e-5));
+        }
+    }
 }
