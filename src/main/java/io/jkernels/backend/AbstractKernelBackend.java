@@ -15,6 +15,7 @@ public abstract class AbstractKernelBackend implements KernelBackend {
     protected final Device device;
     private final AtomicLong live = new AtomicLong();
     private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
+    private final ThreadLocal<Capture> capturing = new ThreadLocal<>();
     private DeviceProperties props;
     private java.util.Set<String> names = java.util.Set.of();
     private java.util.List<String> sortedNames = java.util.List.of();
@@ -31,6 +32,55 @@ public abstract class AbstractKernelBackend implements KernelBackend {
     @Override
     public final long liveBytes() {
         return live.get();
+    }
+
+    /**
+     * What one graph capture on one thread records: the nodes (the emulator replays these; CUDA only
+     * counts them) and the memory freed while capturing, which the recorded work may still read on
+     * replay, so it is freed when the graph is closed (ops free their temporaries - a contiguous
+     * copy, a workspace - before the capture ends).
+     */
+    protected static final class Capture {
+        public final java.util.List<Runnable> nodes = new java.util.ArrayList<>();
+        public final java.util.List<Memory> deferred = new java.util.ArrayList<>();
+    }
+
+    /** Starts a capture on this thread. */
+    protected final Capture beginCapture() {
+        if (capturing.get() != null) {
+            throw new IllegalStateException("already capturing on this thread");
+        }
+        Capture c = new Capture();
+        capturing.set(c);
+        return c;
+    }
+
+    /** Ends this thread's capture. */
+    protected final void endCapture() {
+        capturing.remove();
+    }
+
+    /** This thread's capture, or null. */
+    protected final Capture capture() {
+        return capturing.get();
+    }
+
+    /** When this thread is capturing, keeps {@code memory} for the graph and returns true. */
+    protected final boolean deferFree(Memory memory) {
+        Capture c = capturing.get();
+        if (c == null) {
+            return false;
+        }
+        c.deferred.add(memory);
+        return true;
+    }
+
+    /** Frees what a closed graph kept (see {@link Capture}). */
+    protected final void releaseDeferred(Capture c) {
+        for (Memory m : c.deferred) {
+            free(m);
+        }
+        c.deferred.clear();
     }
 
     /** Sets what {@link #properties()} and {@link #kernelNames()} report; called once by the constructor. */

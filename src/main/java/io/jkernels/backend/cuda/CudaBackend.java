@@ -37,8 +37,8 @@ public final class CudaBackend extends AbstractKernelBackend {
     /** The context current on each thread, shared by every device's backend (0: none set by us). */
     private static final ThreadLocal<long[]> CURRENT = ThreadLocal.withInitial(() -> new long[1]);
     private volatile String broken;
-    /** While this thread captures: the number of nodes recorded so far. */
-    private final ThreadLocal<int[]> captured = new ThreadLocal<>();
+    /** Marks one node of a CUDA graph being captured (CUDA records the work itself; we count it). */
+    private static final Runnable CAPTURED_NODE = () -> { };
 
     private CudaBackend(Device device, CudaDriver driver) {
         super(device);
@@ -186,9 +186,9 @@ public final class CudaBackend extends AbstractKernelBackend {
 
     /** Counts a node of the graph being captured on this thread, if any. */
     private void countNode() {
-        int[] c = captured.get();
+        Capture c = capture();
         if (c != null) {
-            c[0]++;
+            c.nodes.add(CAPTURED_NODE);
         }
     }
 
@@ -206,6 +206,9 @@ public final class CudaBackend extends AbstractKernelBackend {
 
     @Override
     public void free(Memory memory) {
+        if (deferFree(memory)) {
+            return;
+        }
         freed(memory.bytes());
         if (memory.address() == 0 || broken != null) {
             return;
@@ -301,35 +304,39 @@ public final class CudaBackend extends AbstractKernelBackend {
     @Override
     public KernelGraph capture(Runnable body) {
         makeCurrent();
-        if (captured.get() != null) {
-            throw new IllegalStateException("already capturing on this thread");
-        }
         long graph;
-        int[] count = {0};
+        Capture c = beginCapture();
         try {
             driver.streamBeginCapture(stream);
-            captured.set(count);
         } catch (CudaException e) {
+            endCapture();
             throw failed(e);
         }
         try {
             body.run();
         } catch (RuntimeException | Error e) {
-            captured.remove();
+            endCapture();
             try {
                 driver.graphDestroy(driver.streamEndCapture(stream));
             } catch (RuntimeException second) {
                 e.addSuppressed(second);
             }
+            releaseDeferred(c);
             throw e;
         }
-        captured.remove();
-        graph = driver.streamEndCapture(stream);
+        endCapture();
+        try {
+            graph = driver.streamEndCapture(stream);
+        } catch (CudaException e) {
+            releaseDeferred(c);
+            throw failed(e);
+        }
         try {
             long exec = driver.graphInstantiate(graph);
-            return new CudaGraph(exec, graph, count[0]);
+            return new CudaGraph(exec, graph, c);
         } catch (CudaException e) {
             driver.graphDestroy(graph);
+            releaseDeferred(c);
             throw failed(e);
         }
     }
@@ -338,13 +345,13 @@ public final class CudaBackend extends AbstractKernelBackend {
     private final class CudaGraph implements KernelGraph {
         private final long exec;
         private final long graph;
-        private final int nodes;
+        private final Capture capture;
         private boolean closed;
 
-        CudaGraph(long exec, long graph, int nodes) {
+        CudaGraph(long exec, long graph, Capture capture) {
             this.exec = exec;
             this.graph = graph;
-            this.nodes = nodes;
+            this.capture = capture;
         }
 
         @Override
@@ -362,7 +369,7 @@ public final class CudaBackend extends AbstractKernelBackend {
 
         @Override
         public int size() {
-            return nodes;
+            return capture.nodes.size();
         }
 
         @Override
@@ -374,6 +381,7 @@ public final class CudaBackend extends AbstractKernelBackend {
                     driver.graphExecDestroy(exec);
                     driver.graphDestroy(graph);
                 }
+                releaseDeferred(capture);
             }
         }
     }

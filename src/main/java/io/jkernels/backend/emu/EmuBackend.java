@@ -8,7 +8,6 @@ import io.jkernels.backend.KernelArgs;
 import io.jkernels.backend.LaunchConfig;
 import io.jkernels.backend.Memory;
 import io.jkernels.tensor.Device;
-import java.util.ArrayList;
 import java.util.Arrays;
 import io.jkernels.backend.KernelGraph;
 import java.util.List;
@@ -20,7 +19,6 @@ import java.util.List;
  * "device" memory is 256-byte aligned host memory.
  */
 public final class EmuBackend extends AbstractKernelBackend {
-    private final ThreadLocal<List<Runnable>> recording = new ThreadLocal<>();
 
     private EmuBackend(Device device) {
         super(device);
@@ -55,10 +53,10 @@ public final class EmuBackend extends AbstractKernelBackend {
     @Override
     public void launch(String kernel, LaunchConfig c, KernelArgs args) {
         long f = function(kernel);
-        List<Runnable> rec = recording.get();
+        Capture rec = capture();
         if (rec != null) {
             KernelArgs kept = args.copy();
-            rec.add(() -> run(f, c, kept));
+            rec.nodes.add(() -> run(f, c, kept));
         } else {
             run(f, c, args);
         }
@@ -71,42 +69,43 @@ public final class EmuBackend extends AbstractKernelBackend {
 
     /** Runs {@code work} now, or records it when this thread is capturing. */
     private void deviceWork(Runnable work) {
-        List<Runnable> rec = recording.get();
+        Capture rec = capture();
         if (rec != null) {
-            rec.add(work);
+            rec.nodes.add(work);
         } else {
             work.run();
         }
     }
 
     private void noHostTransferWhileCapturing() {
-        if (recording.get() != null) {
+        if (capture() != null) {
             throw new IllegalStateException("host transfers cannot be captured in a graph");
         }
     }
 
     @Override
     public KernelGraph capture(Runnable body) {
-        if (recording.get() != null) {
-            throw new IllegalStateException("already capturing on this thread");
-        }
-        List<Runnable> rec = new ArrayList<>();
-        recording.set(rec);
+        Capture rec = beginCapture();
         try {
             body.run();
-        } finally {
-            recording.remove();
+        } catch (RuntimeException | Error e) {
+            endCapture();
+            releaseDeferred(rec);
+            throw e;
         }
-        return new RecordedGraph(List.copyOf(rec));
+        endCapture();
+        return new RecordedGraph(rec);
     }
 
     /** The emulator's graph: the recorded work, replayed in order. */
-    private static final class RecordedGraph implements KernelGraph {
+    private final class RecordedGraph implements KernelGraph {
+        private final Capture capture;
         private final List<Runnable> nodes;
-        private volatile boolean closed;
+        private boolean closed;
 
-        RecordedGraph(List<Runnable> nodes) {
-            this.nodes = nodes;
+        RecordedGraph(Capture capture) {
+            this.capture = capture;
+            this.nodes = List.copyOf(capture.nodes);
         }
 
         @Override
@@ -125,8 +124,11 @@ public final class EmuBackend extends AbstractKernelBackend {
         }
 
         @Override
-        public void close() {
-            closed = true;
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                releaseDeferred(capture);
+            }
         }
     }
 
@@ -139,6 +141,9 @@ public final class EmuBackend extends AbstractKernelBackend {
 
     @Override
     public void free(Memory memory) {
+        if (deferFree(memory)) {
+            return;
+        }
         EmuNative.free(memory.address());
         freed(memory.bytes());
     }
