@@ -14,6 +14,7 @@ public interface KernelGraph extends AutoCloseable {
     /** Number of recorded nodes (kernel launches, copies, fills). */
     int size();
 
+    /** Releases the graph and the memory freed while it was captured (kept for its replays). */
     @Override
     void close();
 }

@@ -149,7 +149,8 @@ public final class Device {
      * Records the kernel work {@code body} does on this device (from this thread) into a graph
      * that replays it at a fraction of the launch cost: a CUDA graph on cuda, a recorded launch
      * list on emu. Nothing runs during capture. Allocate tensors before, use the ops' {@code out}
-     * forms inside, and keep every tensor the body touched open while the graph is used.
+     * forms inside, and keep every tensor the body touched open while the graph is used. Memory
+     * that ops free during the capture (their temporaries) is kept until the graph is closed.
      */
     public io.jkernels.backend.KernelGraph capture(Runnable body) {
         return kernels().capture(body);
