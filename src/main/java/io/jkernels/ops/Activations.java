@@ -77,18 +77,14 @@ public final class Activations {
     private static Tensor[] elementwise(String op, String[] names, Tensor[] inputs, Tensor[] outs, Object attr,
             Ref ref) {
         checkInputs(names, inputs);
-        for (int k = 0; k < outs.length; k++) {
-            Tensor o = outs[k];
+        for (Tensor o : outs) {
             if (o != null) {
                 Checks.output(names[0], inputs[0], "out", o);
-                Checks.disjoint("out", o, true, names, inputs);
-                for (int j = 0; j < k; j++) {
-                    if (outs[j] != null) {
-                        Checks.disjoint("out", o, false, new String[] {"out"}, outs[j]);
-                    }
-                }
             }
         }
+        String[] outNames = new String[outs.length];
+        java.util.Arrays.fill(outNames, "out");
+        Checks.disjointOutputs(outNames, outs, true, names, inputs);
         Tensor[] result = outs.clone();
         Tensor[] contiguous = new Tensor[inputs.length];
         boolean ok = false;

@@ -70,4 +70,19 @@ public final class Checks {
                     + (inPlaceOk ? " without being the same view" : "") + ": write to a separate tensor");
         }
     }
+
+    /**
+     * {@link #disjoint} for every non-null output: against the inputs (exactly an input's view is
+     * allowed only when {@code inPlaceOk}) and against the outputs before it (never).
+     */
+    public static void disjointOutputs(String[] outNames, Tensor[] outs, boolean inPlaceOk, String[] inNames,
+                                       Tensor... inputs) {
+        for (int k = 0; k < outs.length; k++) {
+            if (outs[k] == null) {
+                continue;
+            }
+            disjoint(outNames[k], outs[k], inPlaceOk, inNames, inputs);
+            disjoint(outNames[k], outs[k], false, outNames, java.util.Arrays.copyOf(outs, k));
+        }
+    }
 }

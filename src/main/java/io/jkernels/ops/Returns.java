@@ -165,17 +165,9 @@ public final class Returns {
             Td.Workspace ws) {
         Tensor rewards = in[0];
         Td.workspace("rewards", rewards, ws);
-        String[] inNames = {"rewards", "values", "next_values", "dones", "terminated", "bootstrap"};
-        for (int k = 0; k < outs.length; k++) {
-            if (outs[k] != null) {
-                Checks.disjoint("out", outs[k], false, inNames, in);
-                for (int j = 0; j < k; j++) {
-                    if (outs[j] != null) {
-                        Checks.disjoint("out", outs[k], false, new String[] {"out"}, outs[j]);
-                    }
-                }
-            }
-        }
+        String[] outNames = outs.length == 2 ? new String[] {"advantages", "value_targets"} : new String[] {"out"};
+        Checks.disjointOutputs(outNames, outs, false,
+                new String[] {"rewards", "values", "next_values", "dones", "terminated", "bootstrap"}, in);
         long t = rewards.size(0);
         long b = rewards.size(1);
         Tensor[] result = outs.clone();

@@ -97,11 +97,9 @@ public final class VectorQuantizer {
         checkOut("indices", out.indices(), DType.I64, lead, input.device());
         checkOut("quantized", out.quantized(), DType.F32, input.shape(), input.device());
         checkOut("distance", out.distance(), DType.F32, lead, input.device());
-        String[] names = {"input", "codebook", "indices", "quantized"};
-        Tensor[] read = {input, codebook, out.indices(), out.quantized()};
-        Checks.disjoint("indices", out.indices(), false, names, input, codebook);
-        Checks.disjoint("quantized", out.quantized(), false, names, input, codebook, out.indices());
-        Checks.disjoint("distance", out.distance(), false, names, read);
+        Checks.disjointOutputs(new String[] {"indices", "quantized", "distance"},
+                new Tensor[] {out.indices(), out.quantized(), out.distance()}, false,
+                new String[] {"input", "codebook"}, input, codebook);
         run(input, codebook, out);
         return out;
     }
