@@ -237,7 +237,7 @@ private:
         sigfillset(&set);
         for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT}) sigdelset(&set, s);
         pthread_sigmask(SIG_BLOCK, &set, nullptr);
-        smem_ = static_cast<unsigned char*>(aligned_alloc(256, kSharedMemPerBlock));
+        smem_ = static_cast<unsigned char*>(aligned_alloc(256, kSharedMemBuffer));
         uint32_t seen = 0;
         for (;;) {
             seen = wait_change(&generation, seen);
@@ -255,7 +255,7 @@ private:
         dynamic_shared = smem_;
 #if JK_EMU_ASAN  // reading past the launch's dynamic shared memory is an ASan error
         ASAN_UNPOISON_MEMORY_REGION(smem_, L->shared_bytes);
-        ASAN_POISON_MEMORY_REGION(smem_ + L->shared_bytes, kSharedMemPerBlock - L->shared_bytes);
+        ASAN_POISON_MEMORY_REGION(smem_ + L->shared_bytes, kSharedMemBuffer - L->shared_bytes);
 #endif
         const int64_t gxy = int64_t(L->grid.x) * L->grid.y;
         while (!L->failed.load(std::memory_order_relaxed)) {

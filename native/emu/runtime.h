@@ -25,6 +25,9 @@ struct Kernel {
 constexpr int kMaxThreadsPerBlock = 1024;
 constexpr int kMaxThreadsPerSm = 2048;
 constexpr int kSharedMemPerBlock = 49152;
+// The shared memory buffer each worker has: the opt-in maximum of an sm_90 block (227 KB), which the
+// emulated driver (native/cudaemu) allows after cuFuncSetAttribute; the JNI layer allows 48 KB.
+constexpr int kSharedMemBuffer = 232448;
 constexpr int kWarpSize = 32;
 
 // All registered kernels, in registration order; a kernel's handle is its index + 1.
@@ -35,7 +38,7 @@ int worker_count();
 
 // Runs the whole grid and returns when every block has finished. Returns "" on success, else
 // the error (a __trap(), an exception thrown by the kernel, a deadlock at a barrier).
-// grid, block and shared_bytes must already be valid (see jni.cpp).
+// grid, block and shared_bytes (at most kSharedMemBuffer) must already be valid (see jni.cpp).
 std::string launch(const Kernel& k, void** args, dim3 grid, dim3 block, int shared_bytes);
 
 }  // namespace jk_emu
