@@ -15,6 +15,12 @@ public class CudaException extends RuntimeException {
         this.code = -1;
     }
 
+    /** For subclasses that restate a driver error: their own message, the original's CUresult and cause. */
+    protected CudaException(String message, int code, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+    }
+
     /** The CUresult, or -1 when the failure was not a driver return code. */
     public int code() {
         return code;

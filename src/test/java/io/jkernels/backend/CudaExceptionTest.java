@@ -2,14 +2,20 @@ package io.jkernels.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The sticky-error table of {@link CudaException#isSticky()} against cuda.h's CUresult documentation. */
+/**
+ * The sticky-error table of {@link CudaException#isSticky()} against cuda.h's CUresult documentation,
+ * and {@link CudaDeviceLostException}, the one exception for a sticky error.
+ */
 class CudaExceptionTest {
     /** Every CUresult whose cuda.h documentation says the process must be relaunched / the context destroyed. */
     @ParameterizedTest
@@ -51,5 +57,52 @@ class CudaExceptionTest {
         assertEquals(-1, e.code());
         assertFalse(e.isSticky());
         assertEquals(message, e.getMessage());
+    }
+
+    static final CudaException ILLEGAL_ADDRESS = new CudaException("cuCtxSynchronize", 700, "CUDA_ERROR_ILLEGAL_ADDRESS");
+
+    @Test
+    void deviceLostKeepsTheCodeTheCauseAndTheDevice() {
+        CudaDeviceLostException lost = new CudaDeviceLostException("cuda:0", ILLEGAL_ADDRESS);
+        assertEquals(700, lost.code());
+        assertTrue(lost.isSticky());
+        assertSame(ILLEGAL_ADDRESS, lost.getCause());
+        assertEquals("cuda:0", lost.device());
+        assertTrue(lost instanceof CudaException, "callers catching CudaException still catch it");
+    }
+
+    @Test
+    void deviceLostSaysPlainlyThatOnlyARestartHelps() {
+        assertEquals("CUDA device cuda:0 is lost for the rest of this process: cuCtxSynchronize failed: "
+                + "CUDA_ERROR_ILLEGAL_ADDRESS (700) is a sticky error, from which a CUDA context cannot recover "
+                + "(every later call on the device fails); restart the process to use the device again",
+            new CudaDeviceLostException("cuda:0", ILLEGAL_ADDRESS).getMessage());
+        CudaException assertFailed = new CudaException("cuStreamSynchronize", 710, "CUDA_ERROR_ASSERT");
+        String m = new CudaDeviceLostException("cuda:3", assertFailed).getMessage();
+        assertTrue(m.startsWith("CUDA device cuda:3 is lost for the rest of this process: "
+            + "cuStreamSynchronize failed: CUDA_ERROR_ASSERT (710)"), m);
+    }
+
+    @Test
+    void deviceLostRejectsANonStickyCause() {
+        CudaException outOfResources = new CudaException("cuLaunchKernel", 701, "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new CudaDeviceLostException("cuda:0", outOfResources));
+        assertEquals("cause is not a sticky CUDA error: cuLaunchKernel failed: CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES (701)",
+            e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+            () -> new CudaDeviceLostException("cuda:0", new CudaException("no devices")));
+        assertThrows(NullPointerException.class, () -> new CudaDeviceLostException(null, ILLEGAL_ADDRESS));
+        assertThrows(NullPointerException.class, () -> new CudaDeviceLostException("cuda:0", null));
+    }
+
+    @Test
+    void ifStickyWrapsOnlyStickyErrorsAndOnlyOnce() {
+        CudaException lost = CudaDeviceLostException.ifSticky("cuda:1", ILLEGAL_ADDRESS);
+        assertTrue(lost instanceof CudaDeviceLostException, lost.getClass().getName());
+        assertEquals("cuda:1", ((CudaDeviceLostException) lost).device());
+        assertSame(lost, CudaDeviceLostException.ifSticky("cuda:1", lost));
+        CudaException invalidValue = new CudaException("cuMemAlloc", 1, "CUDA_ERROR_INVALID_VALUE");
+        assertSame(invalidValue, CudaDeviceLostException.ifSticky("cuda:1", invalidValue));
     }
 }
