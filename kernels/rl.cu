@@ -160,16 +160,19 @@ JK_KERNEL(rl_segsum_accumulate)
 // Pass 3: the owner of each entry applies the update (mode: alpha * sum, alpha * mean, or the
 // running mean with counts) unless an index was rejected, and zeroes the entry's scratch. Another
 // transition of the entry may read own[key] while its owner zeroes it: it sees the owner's code or
-// 0, neither of which is its own code.
-extern "C" __global__ void rl_segsum_apply_f32(float* table, long long* counts, jk_rl_scratch w, int64_t B,
-                                               double alpha, int mode) {
-    const bool write = *w.err == ~0ull;
+// 0, neither of which is its own code. Both accesses are relaxed atomics (jk_load_relaxed,
+// jk_store_relaxed: ld/st.relaxed.gpu, no fence), so this is no data race. The loop is unswitched on
+// WRITE by hand: nvcc 13 does not unswitch a loop that holds inline asm, and the hot loop would then
+// test WRITE on every step.
+template <bool WRITE>
+__device__ __forceinline__ void jk_rl_segsum_apply(float* table, long long* counts, const jk_rl_scratch& w, int64_t B,
+                                                   double alpha, int mode) {
     for (int64_t i = jk_global_index(); i < B; i += jk_grid_stride()) {
         const long long key = w.keys[i];
-        if (key < 0 || w.own[key] != JK_RL_OWNER_BASE - (int)i) continue;
+        if (key < 0 || jk_load_relaxed(w.own + key) != JK_RL_OWNER_BASE - (int)i) continue;
         const unsigned n = w.cnt[key];
         const double sum = jk_rl_segment_sum(w.acc[key], w.exp[key], n, w.flags[key]);
-        if (write) {
+        if (WRITE) {
             const double old = (double)table[key];
             if (mode == JK_RL_APPLY_SUM) {
                 table[key] = (float)(old + alpha * sum);
@@ -185,7 +188,16 @@ extern "C" __global__ void rl_segsum_apply_f32(float* table, long long* counts, 
         w.exp[key] = 0;
         w.cnt[key] = 0;
         w.flags[key] = 0;
-        w.own[key] = 0;
+        jk_store_relaxed(w.own + key, 0);
+    }
+}
+
+extern "C" __global__ void rl_segsum_apply_f32(float* table, long long* counts, jk_rl_scratch w, int64_t B,
+                                               double alpha, int mode) {
+    if (*w.err == ~0ull) {
+        jk_rl_segsum_apply<true>(table, counts, w, B, alpha, mode);
+    } else {
+        jk_rl_segsum_apply<false>(table, counts, w, B, alpha, mode);
     }
 }
 JK_KERNEL(rl_segsum_apply_f32)

@@ -1,10 +1,11 @@
 // jk_cuda.h — the CUDA-compat layer: one kernel source for nvcc and for the host emulator.
 //
-// Under nvcc (__CUDACC__) this only pulls in the bf16/fp16 types and defines JK_KERNEL (nothing)
-// and JK_DYNAMIC_SHARED. Under g++ (the emulator, native/emu/) it supplies what CUDA's compiler
-// and device runtime would: __global__/__device__/__shared__, threadIdx..gridDim, __syncthreads,
-// warp shuffles and votes, atomics, math intrinsics, __trap, and JK_KERNEL, which registers the
-// kernel by name with a trampoline that unpacks a cuLaunchKernel-style `void** args` array.
+// Under nvcc (__CUDACC__) this only pulls in the bf16/fp16 types and defines JK_KERNEL (nothing),
+// JK_DYNAMIC_SHARED and jk_load_relaxed/jk_store_relaxed. Under g++ (the emulator, native/emu/) it
+// supplies what CUDA's compiler and device runtime would: __global__/__device__/__shared__,
+// threadIdx..gridDim, __syncthreads, warp shuffles and votes, atomics, math intrinsics, __trap, the
+// same jk_load_relaxed/jk_store_relaxed, and JK_KERNEL, which registers the kernel by name with a
+// trampoline that unpacks a cuLaunchKernel-style `void** args` array.
 //
 // How the emulator runs a launch (native/emu/runtime.cpp): blocks are spread over a pool of
 // worker threads; a block runs on one worker with its CUDA threads as fibers that switch only at
@@ -35,6 +36,18 @@
 // byte array, and each kernel views it as its own type.
 extern __shared__ __align__(16) unsigned char jk_dynamic_smem_[];
 #define JK_DYNAMIC_SHARED(T, name) T* const name = reinterpret_cast<T*>(jk_dynamic_smem_)
+
+// Relaxed gpu-scope load/store of an int in global memory that other blocks access concurrently:
+// no data race in the memory model, no fence (PTX ld/st.relaxed.gpu.global.b32). The g++ section
+// has the same pair.
+__device__ __forceinline__ int jk_load_relaxed(const int* p) {
+    int v;
+    asm volatile("ld.relaxed.gpu.global.b32 %0, [%1];" : "=r"(v) : "l"(p) : "memory");
+    return v;
+}
+__device__ __forceinline__ void jk_store_relaxed(int* p, int v) {
+    asm volatile("st.relaxed.gpu.global.b32 [%0], %1;" : : "l"(p), "r"(v) : "memory");
+}
 
 #else
 // ==== g++: the host emulator ==================================================================
@@ -246,6 +259,9 @@ JK_EMU_ATOMIC_INT(unsigned int)
 JK_EMU_ATOMIC_INT(long long)
 JK_EMU_ATOMIC_INT(unsigned long long)
 #undef JK_EMU_ATOMIC_INT
+// jk_load_relaxed/jk_store_relaxed (see the nvcc section): relaxed atomics, no data race for TSan.
+inline int jk_load_relaxed(const int* p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+inline void jk_store_relaxed(int* p, int v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 inline unsigned atomicInc(unsigned* a, unsigned limit) {
     return jk_emu::atomic_update(a, [limit](unsigned o) { return o >= limit ? 0u : o + 1; });
 }
