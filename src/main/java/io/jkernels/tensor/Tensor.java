@@ -301,7 +301,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * Whether this tensor and {@code other} share an allocation and their element ranges (from the
      * lowest to the highest byte either can reach) intersect. Conservative: strided views that
-     * interleave without touching a common element also count as overlapping.
+     * interleave without touching a common element also count as overlapping ({@link #copyFrom}
+     * then stages the source in a temporary it did not need).
      */
     public boolean overlaps(Tensor other) {
         if (storage != other.storage || numel == 0 || other.numel == 0) {
@@ -493,8 +494,10 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Copies {@code src}'s elements into this tensor (same shape and dtype; any devices, any
-     * strides). The source is read completely before anything is written only when they do not
-     * overlap; overlapping views of one allocation are not supported.
+     * strides), as if the source were read completely before anything is written: views of one
+     * allocation whose memory ranges {@link #overlaps overlap} copy through a temporary (so a
+     * shifted or transposed view onto its own allocation comes out right on every backend), and
+     * a view copied onto {@link #sameView the same view} is a no-op.
      */
     public void copyFrom(Tensor src) {
         try {
@@ -517,6 +520,17 @@ public final class Tensor implements AutoCloseable {
                     + " does not match destination dtype " + dtype);
         }
         if (numel == 0) {
+            return;
+        }
+        if (sameView(src)) {
+            return;
+        }
+        if (overlaps(src)) {
+            // no device copy is defined over overlapping ranges (cuMemcpyDtoDAsync, the strided
+            // kernels): stage the source; overlaps() is conservative, so only extra work, no refusal
+            try (Tensor staged = src.copy()) {
+                copyFrom(staged);
+            }
             return;
         }
         Backend dst = storage.backend;

@@ -808,6 +808,86 @@ abstract class TensorContractTest {
         }
     }
 
+    /** (shape, srcSteps, dstSteps): two views of one allocation that share elements. */
+    static List<Arguments> overlappingCopyCases() {
+        List<Arguments> cases = new ArrayList<>();
+        // contiguous, shifted up by 3 and down by 3 (a plain device copy over overlapping ranges)
+        cases.add(Arguments.of("shiftUp", new long[] {11}, List.of(Step.narrow(0, 0, 8)), List.of(Step.narrow(0, 3, 8))));
+        cases.add(Arguments.of("shiftDown", new long[] {11}, List.of(Step.narrow(0, 3, 8)), List.of(Step.narrow(0, 0, 8))));
+        // a square onto its own transpose: every off-diagonal element is read and written
+        cases.add(Arguments.of("transpose", new long[] {6, 6}, List.of(Step.transpose(0, 1)), List.of()));
+        // a transposed 4 x 4 block onto the block one row and one column further
+        cases.add(Arguments.of("transposedShift", new long[] {5, 5},
+                List.of(Step.narrow(0, 0, 4), Step.narrow(1, 0, 4), Step.transpose(0, 1)),
+                List.of(Step.narrow(0, 1, 4), Step.narrow(1, 1, 4))));
+        // rank 3: permuted planes 0..2 onto permuted planes 1..3
+        cases.add(Arguments.of("permutedPlanes", new long[] {4, 3, 5},
+                List.of(Step.narrow(0, 0, 3), Step.permute(2, 0, 1)), List.of(Step.narrow(0, 1, 3), Step.permute(2, 0, 1))));
+        return cases;
+    }
+
+    static Stream<Arguments> overlappingCopyCasesByDtype() {
+        return Stream.of(DType.values()).flatMap(dt -> overlappingCopyCases().stream().map(a -> {
+            Object[] o = a.get();
+            return Arguments.of(dt, o[0], o[1], o[2], o[3]);
+        }));
+    }
+
+    /** Overlapping views copy as if the source were read completely before anything is written. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("overlappingCopyCasesByDtype")
+    void copyFromBetweenOverlappingViewsReadsTheSourceFirst(DType dt, String name, long[] shape, List<Step> srcSteps,
+                                                            List<Step> dstSteps) {
+        Layout base = Layout.contiguous(shape);
+        Layout sm = apply(base, srcSteps);
+        Layout dm = apply(base, dstSteps);
+        double[] v = values(dt, base.numel(), 8);
+        long start = device().liveBytes();
+        try (Tensor t = make(dt, v, shape); Tensor s = apply(t, srcSteps); Tensor d = apply(t, dstSteps)) {
+            assertTrue(d.overlaps(s), name + ": the views overlap");
+            d.copyFrom(s);
+            double[] expected = v.clone();
+            double[] moved = sm.gather(v);
+            int[] pos = dm.positions();
+            for (int i = 0; i < pos.length; i++) {
+                expected[pos[i]] = moved[i];
+            }
+            assertValues(expected, t, name + " " + dt);
+        }
+        assertEquals(start, device().liveBytes(), "no temporary left behind");
+    }
+
+    /** A view copied onto itself (the same handle, an alias, an equal view) changes nothing. */
+    @Test
+    void copyFromTheSameViewIsANoOp() {
+        double[] v = values(DType.F32, 12, 9);
+        try (Tensor t = make(DType.F32, v, 3, 4); Tensor a = t.alias(); Tensor tr = t.transpose(0, 1);
+             Tensor tr2 = t.transpose(0, 1); Tensor n = tr.narrow(0, 1, 2); Tensor n2 = tr2.narrow(0, 1, 2)) {
+            t.copyFrom(t);
+            t.copyFrom(a);
+            tr.copyFrom(tr2);
+            n.copyFrom(n2);
+            assertValues(v, t, "copies of views onto themselves");
+        }
+    }
+
+    /** Even and odd elements: the views interleave over one memory range but share no element. */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void copyFromBetweenInterleavedViewsOfOneAllocation(DType dt) {
+        double[] v = values(dt, 14, 10);
+        try (Tensor t = make(dt, v, 7, 2); Tensor even = t.select(1, 0); Tensor odd = t.select(1, 1)) {
+            odd.copyFrom(even);
+            double[] expected = v.clone();
+            for (int i = 0; i < 7; i++) {
+                expected[2 * i + 1] = v[2 * i];
+            }
+            assertValues(expected, t, dt + " even elements onto odd ones");
+            even.copyFrom(odd);
+            assertValues(expected, t, dt + " and back");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64", "BF16", "F16"})
     void fullWithSpecialValues(DType dt) {
