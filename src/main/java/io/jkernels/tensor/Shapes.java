@@ -92,17 +92,97 @@ public final class Shapes {
         return s;
     }
 
-    /** The bits of {@code value} rounded to {@code dtype}, in the low bytes (for fills). */
+    /*
+     * NOTE [exact fills]: a fill value is stored exactly or not at all. A double is rounded to a
+     * floating dtype (as every float op rounds) but must be integral and in range for i64/i32, and
+     * 0 or 1 for bool: truncating 2.5 or wrapping 2^31 would be silently wrong. A long is stored
+     * as is in an integer dtype that holds it (bool: 0 or 1) and in a floating dtype only when the
+     * dtype holds it exactly (2^53 + 1 is no f64, 257 no bf16, 65536 no f16): pass a double to
+     * round it. PyTorch's fill_ likewise refuses an integer a dtype cannot hold ("value cannot be
+     * converted to type int32_t without overflow"); we also refuse the inexact cases it rounds.
+     */
+
+    /**
+     * The bits of {@code value} in {@code dtype}, in the low bytes (for fills): rounded to a
+     * floating dtype (bf16, f16: to nearest even); an integral value in range for i64 and i32;
+     * 0 or 1 for bool. See NOTE [exact fills].
+     *
+     * @throws TensorException.BadAttr naming the value and the dtype, where an integer dtype or
+     *         bool cannot hold {@code value} exactly (non-integral, NaN, infinite, out of range)
+     */
     public static long bitPattern(DType dtype, double value) {
         return switch (dtype) {
             case F32 -> Float.floatToRawIntBits((float) value) & 0xffffffffL;
             case F64 -> Double.doubleToRawLongBits(value);
             case BF16 -> DType.floatToBf16((float) value) & 0xffffL;
             case F16 -> DType.floatToF16((float) value) & 0xffffL;
-            case I64 -> (long) value;
-            case I32 -> ((int) value) & 0xffffffffL;
-            case BOOL -> value != 0 ? 1 : 0;
+            case I64, I32, BOOL -> {
+                // in [-2^63, 2^63) and integral (NaN fails both): (long) value is then exact
+                if (value >= -0x1p63 && value < 0x1p63 && value == Math.rint(value) && holds(dtype, (long) value)) {
+                    yield integerBits(dtype, (long) value);
+                }
+                throw notHeld(String.valueOf(value), dtype);
+            }
         };
+    }
+
+    /**
+     * The bits of {@code value} in {@code dtype}, in the low bytes (for fills), exactly: as is for
+     * i64, i32 (in range) and bool (0 or 1); a floating dtype only when it holds {@code value}
+     * exactly. See NOTE [exact fills].
+     *
+     * @throws TensorException.BadAttr naming the value and the dtype, where {@code dtype} cannot
+     *         hold {@code value} exactly
+     */
+    public static long bitPattern(DType dtype, long value) {
+        if (!dtype.isFloating()) {
+            if (holds(dtype, value)) {
+                return integerBits(dtype, value);
+            }
+            throw notHeld(String.valueOf(value), dtype);
+        }
+        double d = value;
+        // (long) d saturates at 2^63, so Long.MAX_VALUE would come back unchanged from 2^63
+        if (d != 0x1p63 && (long) d == value) {
+            long bits = bitPattern(dtype, d);
+            if (floatingValue(dtype, bits) == d) {
+                return bits;
+            }
+        }
+        throw notHeld(String.valueOf(value), dtype);
+    }
+
+    private static boolean holds(DType dtype, long value) {
+        return switch (dtype) {
+            case I32 -> value == (int) value;
+            case BOOL -> value == 0 || value == 1;
+            default -> true;
+        };
+    }
+
+    private static long integerBits(DType dtype, long value) {
+        return dtype == DType.I32 ? value & 0xffffffffL : value;
+    }
+
+    /** The value of the low bits of a floating dtype, widened to double. */
+    private static double floatingValue(DType dtype, long bits) {
+        return switch (dtype) {
+            case F32 -> Float.intBitsToFloat((int) bits);
+            case F64 -> Double.longBitsToDouble(bits);
+            case BF16 -> DType.bf16ToFloat((short) bits);
+            case F16 -> DType.f16ToFloat((short) bits);
+            default -> throw new IllegalArgumentException(dtype + " is not a floating dtype");
+        };
+    }
+
+    private static TensorException.BadAttr notHeld(String value, DType dtype) {
+        String why = switch (dtype) {
+            case I64 -> dtype + " holds integers in [" + Long.MIN_VALUE + ", " + Long.MAX_VALUE + "]";
+            case I32 -> dtype + " holds integers in [" + Integer.MIN_VALUE + ", " + Integer.MAX_VALUE + "]";
+            case BOOL -> "bool takes 0 or 1";
+            default -> dtype + " does not hold it exactly; pass it as a double to round it";
+        };
+        return new TensorException.BadAttr("fill value " + value + " does not fit " + dtype + ": " + why);
     }
 
     /** "[2, 3]" */

@@ -60,14 +60,41 @@ public final class Tensor implements AutoCloseable {
 
     /** A tensor of zeros. */
     public static Tensor zeros(DType dtype, Device device, long... shape) {
-        return full(0.0, dtype, device, shape);
+        return full(0L, dtype, device, shape);
     }
 
-    /** A tensor with every element {@code value} (rounded to the dtype). */
+    /**
+     * A tensor with every element {@code value}: rounded to a floating dtype (bf16, f16: to
+     * nearest even); an integer dtype or bool takes only a value it holds exactly (see
+     * {@link #fill(double)}).
+     *
+     * @throws TensorException.BadAttr naming the value and the dtype, where an integer dtype or
+     *         bool cannot hold {@code value}; nothing is allocated then
+     */
     public static Tensor full(double value, DType dtype, Device device, long... shape) {
+        return filled(Shapes.bitPattern(java.util.Objects.requireNonNull(dtype, "dtype"), value), dtype, device, shape);
+    }
+
+    /**
+     * A tensor with every element exactly {@code value} (see {@link #fill(long)}); an int or long
+     * argument picks this overload, so {@code full(0x1234_5678_9abc_def0L, DType.I64, d, n)} and
+     * {@code full(0, DType.F32, d, n)} both store their value exactly.
+     *
+     * @throws TensorException.BadAttr naming the value and the dtype, where the dtype cannot hold
+     *         {@code value} exactly; nothing is allocated then
+     */
+    public static Tensor full(long value, DType dtype, Device device, long... shape) {
+        return filled(Shapes.bitPattern(java.util.Objects.requireNonNull(dtype, "dtype"), value), dtype, device, shape);
+    }
+
+    private static Tensor filled(long pattern, DType dtype, Device device, long[] shape) {
         Tensor t = empty(dtype, device, shape);
-        t.fill(value);
-        return t;
+        try {
+            return t.fillBits(pattern);
+        } catch (RuntimeException | Error e) {
+            t.close();
+            throw e;
+        }
     }
 
     /** A cpu f32 tensor holding {@code data}; shape defaults to 1-D. */
@@ -274,7 +301,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * Whether this tensor and {@code other} share an allocation and their element ranges (from the
      * lowest to the highest byte either can reach) intersect. Conservative: strided views that
-     * interleave without touching a common element also count as overlapping.
+     * interleave without touching a common element also count as overlapping ({@link #copyFrom}
+     * then stages the source in a temporary it did not need).
      */
     public boolean overlaps(Tensor other) {
         if (storage != other.storage || numel == 0 || other.numel == 0) {
@@ -466,8 +494,10 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Copies {@code src}'s elements into this tensor (same shape and dtype; any devices, any
-     * strides). The source is read completely before anything is written only when they do not
-     * overlap; overlapping views of one allocation are not supported.
+     * strides), as if the source were read completely before anything is written: views of one
+     * allocation whose memory ranges {@link #overlaps overlap} copy through a temporary (so a
+     * shifted or transposed view onto its own allocation comes out right on every backend), and
+     * a view copied onto {@link #sameView the same view} is a no-op.
      */
     public void copyFrom(Tensor src) {
         try {
@@ -490,6 +520,17 @@ public final class Tensor implements AutoCloseable {
                     + " does not match destination dtype " + dtype);
         }
         if (numel == 0) {
+            return;
+        }
+        if (sameView(src)) {
+            return;
+        }
+        if (overlaps(src)) {
+            // no device copy is defined over overlapping ranges (cuMemcpyDtoDAsync, the strided
+            // kernels): stage the source; overlaps() is conservative, so only extra work, no refusal
+            try (Tensor staged = src.copy()) {
+                copyFrom(staged);
+            }
             return;
         }
         Backend dst = storage.backend;
@@ -525,19 +566,46 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** Sets every element to {@code value} rounded to the dtype (bool: value != 0). */
+    /**
+     * Sets every element to {@code value}: rounded to a floating dtype (bf16, f16: to nearest
+     * even; Inf and NaN as they are); i64 and i32 take an integral value in their range, bool 0 or
+     * 1 (a double beyond 2^53 stands for the integer it is). Returns this.
+     *
+     * @throws TensorException.BadAttr naming the value and the dtype, where an integer dtype or
+     *         bool cannot hold {@code value} exactly (2.5, NaN, 2^31 for i32, 2 for bool);
+     *         nothing is written then
+     */
     public Tensor fill(double value) {
+        check();
+        return fillBits(Shapes.bitPattern(dtype, value));
+    }
+
+    /**
+     * Sets every element to exactly {@code value}: i64 as is, i32 when in its range, bool 0 or 1,
+     * a floating dtype only when it holds {@code value} exactly (every integer of magnitude up to
+     * 2^24 in f32, 2^53 in f64, 2^8 in bf16, 2^11 in f16, and larger ones with enough trailing
+     * zero bits; pass a double to round). An int or long argument picks this overload. Returns this.
+     *
+     * @throws TensorException.BadAttr naming the value and the dtype, where the dtype cannot hold
+     *         {@code value} exactly; nothing is written then
+     */
+    public Tensor fill(long value) {
+        check();
+        return fillBits(Shapes.bitPattern(dtype, value));
+    }
+
+    /** Sets every element to the low bytes of {@code pattern} (the bits of one element). */
+    private Tensor fillBits(long pattern) {
         check();
         if (numel == 0) {
             return this;
         }
-        long pattern = Shapes.bitPattern(dtype, value);
         if (isContiguous()) {
             storage.backend.fill(storage.memory, offset * dtype.bytes(), numel, dtype.bytes(), pattern);
             java.lang.ref.Reference.reachabilityFence(this);
         } else {
             try (Tensor c = empty(dtype, device(), shape)) {
-                c.fill(value);
+                c.fillBits(pattern);
                 copyFrom(c);
             }
         }

@@ -38,7 +38,10 @@ public class TensorException extends IllegalArgumentException {
         }
     }
 
-    /** An attribute value outside its domain (negative learning rate, unknown mode name...). */
+    /**
+     * An attribute value outside its domain (negative learning rate, unknown mode name, a fill
+     * value its dtype cannot hold...).
+     */
     public static class BadAttr extends TensorException {
         private static final long serialVersionUID = 1L;
 

@@ -76,7 +76,7 @@ class ResampleEmuTest {
     }
 
     static Tensor poisonedOut(DType dtype, Layout layout, long... shape) {
-        try (Tensor o = Tensor.full(dtype.isFloating() ? Double.NaN : 5, dtype, Device.emu(), shape)) {
+        try (Tensor o = Tensor.full(dtype.isFloating() ? Double.NaN : dtype == DType.BOOL ? 1 : 5, dtype, Device.emu(), shape)) {
             return layout == Layout.MISALIGNED_OUTPUT ? Views.misaligned(o) : o.alias();
         }
     }

@@ -304,15 +304,15 @@ abstract class TensorContractTest {
     @ParameterizedTest
     @EnumSource(DType.class)
     void fullAndZeros(DType dt) {
-        double expected = switch (dt) {
-            case I64, I32 -> 2;      // 2.75 truncated toward zero
-            case BOOL -> 1;          // non-zero is true
+        double value = switch (dt) {
+            case I64, I32 -> -2;     // integer dtypes take integral values only
+            case BOOL -> 1;          // bool takes 0 or 1
             default -> 2.75;         // 1.011b * 2: exact in every floating dtype
         };
-        try (Tensor f = Tensor.full(2.75, dt, device(), 3, 5); Tensor z = Tensor.zeros(dt, device(), 4, 1, 3)) {
+        try (Tensor f = Tensor.full(value, dt, device(), 3, 5); Tensor z = Tensor.zeros(dt, device(), 4, 1, 3)) {
             double[] want = new double[15];
-            Arrays.fill(want, expected);
-            assertValues(want, f, "full(2.75) " + dt);
+            Arrays.fill(want, value);
+            assertValues(want, f, "full(" + value + ") " + dt);
             assertValues(new double[12], z, "zeros " + dt);
             assertArrayEquals(new long[] {4, 1, 3}, z.shape());
         }
@@ -326,6 +326,123 @@ abstract class TensorContractTest {
             assertArrayEquals(leBytes(2, 0x3555, 0x3555), h.toByteArray(), "f16(1/3)");
             assertArrayEquals(new long[] {-1, -1, -1}, n.toLongArray());
             assertArrayEquals(new long[] {-1, -1, -1}, m.toLongArray());
+        }
+    }
+
+    /** Integers a double cannot hold (beyond 2^53) and each integer dtype's extremes. */
+    static Stream<Arguments> exactIntegerFills() {
+        return Stream.of(
+                Arguments.of(DType.I64, (1L << 53) + 1),
+                Arguments.of(DType.I64, -(1L << 53) - 3),
+                Arguments.of(DType.I64, Long.MIN_VALUE),
+                Arguments.of(DType.I64, Long.MAX_VALUE),
+                Arguments.of(DType.I64, 0x1234_5678_9abc_def0L),
+                Arguments.of(DType.I64, -1L),
+                Arguments.of(DType.I32, (long) Integer.MIN_VALUE),
+                Arguments.of(DType.I32, (long) Integer.MAX_VALUE),
+                Arguments.of(DType.I32, (1L << 24) + 1),
+                Arguments.of(DType.BOOL, 0L),
+                Arguments.of(DType.BOOL, 1L));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("exactIntegerFills")
+    void integerFullAndFillAreExact(DType dt, long value) {
+        long[] want = new long[333];
+        Arrays.fill(want, value);
+        long[] base = new long[20];
+        for (int p : Layout.contiguous(4, 5).transpose(0, 1).narrow(0, 1, 3).positions()) {
+            base[p] = value;
+        }
+        try (Tensor f = Tensor.full(value, dt, device(), 333); Tensor g = Tensor.zeros(dt, device(), 9, 37);
+             Tensor t = Tensor.zeros(dt, device(), 4, 5); Tensor tr = t.transpose(0, 1); Tensor n = tr.narrow(0, 1, 3)) {
+            assertArrayEquals(want, f.toLongArray(), "full(" + value + ") " + dt);
+            assertSame(g, g.fill(value), "fill returns this");
+            assertArrayEquals(want, g.toLongArray(), "fill(" + value + ") " + dt);
+            n.fill(value);
+            assertArrayEquals(base, t.toLongArray(), "fill(" + value + ") " + dt + " through transpose + narrow");
+        }
+    }
+
+    /** Literal arguments: an int or long literal picks full(long, ...), a double or float literal full(double, ...). */
+    @Test
+    void literalArgumentsPickTheExactOverload() {
+        try (Tensor l = Tensor.full(0x1234_5678_9abc_def0L, DType.I64, device(), 333);
+             Tensor z = Tensor.full(0, DType.F32, device(), 2); Tensor b = Tensor.full(3, DType.BF16, device(), 2);
+             Tensor h = Tensor.full(-7, DType.F16, device(), 1); Tensor d = Tensor.full(1L << 53, DType.F64, device(), 1);
+             Tensor m = Tensor.full(Long.MIN_VALUE, DType.F32, device(), 1); Tensor f = Tensor.full(1.5f, DType.F32, device(), 1);
+             Tensor big = Tensor.full(0x1p60, DType.I64, device(), 1)) {
+            long[] want = new long[333];
+            Arrays.fill(want, 0x1234_5678_9abc_def0L);
+            assertArrayEquals(want, l.toLongArray(), "full(0x1234_5678_9abc_def0L, i64)");
+            assertArrayEquals(leBytes(4, 0, 0), z.toByteArray(), "full(0, f32) is +0.0f");
+            assertArrayEquals(leBytes(2, 0x4040, 0x4040), b.toByteArray(), "full(3, bf16)");
+            assertArrayEquals(leBytes(2, 0xc700), h.toByteArray(), "full(-7, f16)");
+            assertEquals(0x1p53, d.item(), "full(2^53, f64)");
+            assertEquals(-0x1p63, m.item(), "full(Long.MIN_VALUE, f32) is exactly -2^63");
+            assertEquals(1.5, f.item(), "full(1.5f, f32)");
+            assertArrayEquals(new long[] {1L << 60}, big.toLongArray(), "full(0x1p60, i64): an integral double is exact");
+        }
+    }
+
+    /** Values a dtype cannot hold exactly: a long for a floating dtype, a double for an integer dtype or bool. */
+    static Stream<Arguments> unrepresentableFills() {
+        return Stream.of(
+                Arguments.of(DType.F64, (1L << 53) + 1, "9007199254740993"),
+                Arguments.of(DType.F64, Long.MAX_VALUE, "9223372036854775807"),
+                Arguments.of(DType.F32, (1L << 24) + 1, "16777217"),
+                Arguments.of(DType.BF16, 257L, "257"),
+                Arguments.of(DType.F16, 65505L, "65505"),
+                Arguments.of(DType.F16, 65536L, "65536"),
+                Arguments.of(DType.I32, 1L << 31, "2147483648"),
+                Arguments.of(DType.I32, (long) Integer.MIN_VALUE - 1, "-2147483649"),
+                Arguments.of(DType.BOOL, 2L, "2"),
+                Arguments.of(DType.BOOL, -1L, "-1"),
+                Arguments.of(DType.I64, 2.5, "2.5"),
+                Arguments.of(DType.I64, Double.NaN, "NaN"),
+                Arguments.of(DType.I64, Double.POSITIVE_INFINITY, "Infinity"),
+                Arguments.of(DType.I64, 0x1p63, "9.223372036854776E18"),
+                Arguments.of(DType.I64, -0x1p64, "-1.8446744073709552E19"),
+                Arguments.of(DType.I32, -0.5, "-0.5"),
+                Arguments.of(DType.I32, 0x1p31, "2.147483648E9"),
+                Arguments.of(DType.I32, -0x1p31 - 1, "-2.147483649E9"),
+                Arguments.of(DType.BOOL, 0.5, "0.5"),
+                Arguments.of(DType.BOOL, 2.0, "2.0"),
+                Arguments.of(DType.BOOL, Double.NaN, "NaN"));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("unrepresentableFills")
+    void fillValuesTheDtypeCannotHoldAreRejected(DType dt, Number value, String shown) {
+        long start = device().liveBytes();
+        Executable full = value instanceof Long l ? () -> Tensor.full(l.longValue(), dt, device(), 3)
+                : () -> Tensor.full(value.doubleValue(), dt, device(), 3);
+        TensorException.BadAttr e = assertThrows(TensorException.BadAttr.class, full, "full(" + shown + ") " + dt);
+        assertMessage(e, shown, dt.toString());
+        assertEquals(start, device().liveBytes(), "a rejected full allocates nothing");
+        double[] v = values(dt, 12, 9);
+        try (Tensor t = make(dt, v, 3, 4); Tensor tr = t.transpose(0, 1)) {
+            for (Tensor target : new Tensor[] {t, tr}) {
+                Executable fill = value instanceof Long l ? () -> target.fill(l.longValue()) : () -> target.fill(value.doubleValue());
+                e = assertThrows(TensorException.BadAttr.class, fill, "fill(" + shown + ") " + dt);
+                assertMessage(e, shown, dt.toString());
+            }
+            assertValues(v, t, "a rejected fill writes nothing");
+        }
+    }
+
+    /** The largest and smallest values each integer dtype holds, given as doubles (all exactly integral). */
+    @Test
+    void integralDoublesAtTheEdgesOfIntegerDtypes() {
+        try (Tensor lo = Tensor.full(-0x1p63, DType.I64, device(), 2); Tensor i = Tensor.full(-0x1p31, DType.I32, device(), 2);
+             Tensor j = Tensor.full(0x1p31 - 1, DType.I32, device(), 2); Tensor negZero = Tensor.full(-0.0, DType.I32, device(), 1);
+             Tensor t = Tensor.full(1.0, DType.BOOL, device(), 2); Tensor f = Tensor.full(-0.0, DType.BOOL, device(), 1)) {
+            assertArrayEquals(new long[] {Long.MIN_VALUE, Long.MIN_VALUE}, lo.toLongArray());
+            assertArrayEquals(new long[] {Integer.MIN_VALUE, Integer.MIN_VALUE}, i.toLongArray());
+            assertArrayEquals(new long[] {Integer.MAX_VALUE, Integer.MAX_VALUE}, j.toLongArray());
+            assertArrayEquals(new long[] {0}, negZero.toLongArray());
+            assertArrayEquals(new byte[] {1, 1}, t.toByteArray());
+            assertArrayEquals(new byte[] {0}, f.toByteArray());
         }
     }
 
@@ -688,6 +805,86 @@ abstract class TensorContractTest {
                 v[r * 5 + 2] = v[r * 5];
             }
             assertValues(v, t, "column 0 copied onto column 2");
+        }
+    }
+
+    /** (shape, srcSteps, dstSteps): two views of one allocation that share elements. */
+    static List<Arguments> overlappingCopyCases() {
+        List<Arguments> cases = new ArrayList<>();
+        // contiguous, shifted up by 3 and down by 3 (a plain device copy over overlapping ranges)
+        cases.add(Arguments.of("shiftUp", new long[] {11}, List.of(Step.narrow(0, 0, 8)), List.of(Step.narrow(0, 3, 8))));
+        cases.add(Arguments.of("shiftDown", new long[] {11}, List.of(Step.narrow(0, 3, 8)), List.of(Step.narrow(0, 0, 8))));
+        // a square onto its own transpose: every off-diagonal element is read and written
+        cases.add(Arguments.of("transpose", new long[] {6, 6}, List.of(Step.transpose(0, 1)), List.of()));
+        // a transposed 4 x 4 block onto the block one row and one column further
+        cases.add(Arguments.of("transposedShift", new long[] {5, 5},
+                List.of(Step.narrow(0, 0, 4), Step.narrow(1, 0, 4), Step.transpose(0, 1)),
+                List.of(Step.narrow(0, 1, 4), Step.narrow(1, 1, 4))));
+        // rank 3: permuted planes 0..2 onto permuted planes 1..3
+        cases.add(Arguments.of("permutedPlanes", new long[] {4, 3, 5},
+                List.of(Step.narrow(0, 0, 3), Step.permute(2, 0, 1)), List.of(Step.narrow(0, 1, 3), Step.permute(2, 0, 1))));
+        return cases;
+    }
+
+    static Stream<Arguments> overlappingCopyCasesByDtype() {
+        return Stream.of(DType.values()).flatMap(dt -> overlappingCopyCases().stream().map(a -> {
+            Object[] o = a.get();
+            return Arguments.of(dt, o[0], o[1], o[2], o[3]);
+        }));
+    }
+
+    /** Overlapping views copy as if the source were read completely before anything is written. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("overlappingCopyCasesByDtype")
+    void copyFromBetweenOverlappingViewsReadsTheSourceFirst(DType dt, String name, long[] shape, List<Step> srcSteps,
+                                                            List<Step> dstSteps) {
+        Layout base = Layout.contiguous(shape);
+        Layout sm = apply(base, srcSteps);
+        Layout dm = apply(base, dstSteps);
+        double[] v = values(dt, base.numel(), 8);
+        long start = device().liveBytes();
+        try (Tensor t = make(dt, v, shape); Tensor s = apply(t, srcSteps); Tensor d = apply(t, dstSteps)) {
+            assertTrue(d.overlaps(s), name + ": the views overlap");
+            d.copyFrom(s);
+            double[] expected = v.clone();
+            double[] moved = sm.gather(v);
+            int[] pos = dm.positions();
+            for (int i = 0; i < pos.length; i++) {
+                expected[pos[i]] = moved[i];
+            }
+            assertValues(expected, t, name + " " + dt);
+        }
+        assertEquals(start, device().liveBytes(), "no temporary left behind");
+    }
+
+    /** A view copied onto itself (the same handle, an alias, an equal view) changes nothing. */
+    @Test
+    void copyFromTheSameViewIsANoOp() {
+        double[] v = values(DType.F32, 12, 9);
+        try (Tensor t = make(DType.F32, v, 3, 4); Tensor a = t.alias(); Tensor tr = t.transpose(0, 1);
+             Tensor tr2 = t.transpose(0, 1); Tensor n = tr.narrow(0, 1, 2); Tensor n2 = tr2.narrow(0, 1, 2)) {
+            t.copyFrom(t);
+            t.copyFrom(a);
+            tr.copyFrom(tr2);
+            n.copyFrom(n2);
+            assertValues(v, t, "copies of views onto themselves");
+        }
+    }
+
+    /** Even and odd elements: the views interleave over one memory range but share no element. */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void copyFromBetweenInterleavedViewsOfOneAllocation(DType dt) {
+        double[] v = values(dt, 14, 10);
+        try (Tensor t = make(dt, v, 7, 2); Tensor even = t.select(1, 0); Tensor odd = t.select(1, 1)) {
+            odd.copyFrom(even);
+            double[] expected = v.clone();
+            for (int i = 0; i < 7; i++) {
+                expected[2 * i + 1] = v[2 * i];
+            }
+            assertValues(expected, t, dt + " even elements onto odd ones");
+            even.copyFrom(odd);
+            assertValues(expected, t, dt + " and back");
         }
     }
 
