@@ -58,6 +58,7 @@ __device__ __forceinline__ void jk_store_relaxed(int* p, int v) {
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <atomic>
 #include <type_traits>
@@ -197,6 +198,10 @@ inline void __threadfence() { std::atomic_thread_fence(std::memory_order_seq_cst
 inline void __threadfence_block() { std::atomic_thread_fence(std::memory_order_seq_cst); }
 inline void __threadfence_system() { std::atomic_thread_fence(std::memory_order_seq_cst); }
 [[noreturn]] inline void __trap() { jk_emu::trap(); }
+inline void __nanosleep(unsigned ns) {  // the calling worker sleeps (a GPU sleeps about that long)
+    struct timespec t = {time_t(ns / 1000000000u), long(ns % 1000000000u)};
+    nanosleep(&t, nullptr);
+}
 
 // ---- warp shuffles and votes (width: a power of two <= 32, as in CUDA) ----
 template <typename T>

@@ -36,14 +36,23 @@ public abstract class AbstractKernelBackend implements KernelBackend {
 
     /**
      * What one graph capture on one thread records: the nodes (the emulator replays these; CUDA only
-     * counts them) and the memory freed while capturing, which the recorded work may still read on
-     * replay, so it is freed when the graph is closed (ops free their temporaries - a contiguous
-     * copy, a workspace - before the capture ends).
+     * counts them), the memory allocated while capturing, and the memory freed while capturing or
+     * afterwards that the graph may still read or write on replay. Memory of a graph is freed when
+     * the graph is closed: ops free their temporaries (a contiguous copy, a workspace) before the
+     * capture ends, and an op's output allocated inside the capture may be closed before the graph,
+     * as with PyTorch's graph memory pool.
      */
     protected static final class Capture {
         public final java.util.List<Runnable> nodes = new java.util.ArrayList<>();
-        public final java.util.List<Memory> deferred = new java.util.ArrayList<>();
+        final java.util.List<Memory> deferred = new java.util.ArrayList<>();
+        final java.util.List<Long> allocated = new java.util.ArrayList<>();
+        boolean closed;
+        /** The stream this capture records on (cuda); 0 on emu. */
+        public long stream;
     }
+
+    /** Memory allocated during a capture whose graph is still open, by address. */
+    private final ConcurrentHashMap<Long, Capture> graphMemory = new ConcurrentHashMap<>();
 
     /** Starts a capture on this thread. */
     protected final Capture beginCapture() {
@@ -65,22 +74,60 @@ public abstract class AbstractKernelBackend implements KernelBackend {
         return capturing.get();
     }
 
-    /** When this thread is capturing, keeps {@code memory} for the graph and returns true. */
+    /** Host transfers cannot be part of a graph (they would run at capture time, not on replay). */
+    protected final void noHostTransferWhileCapturing() {
+        if (capturing.get() != null) {
+            throw new IllegalStateException("host transfers cannot be captured in a graph (copy to or from the host"
+                    + " before or after device.capture(...))");
+        }
+    }
+
+    /** Records memory allocated by this thread's capture, kept until its graph is closed. */
+    protected final void allocatedWhileCapturing(Memory memory) {
+        Capture c = capturing.get();
+        if (c != null && memory.address() != 0) {
+            synchronized (c) {
+                c.allocated.add(memory.address());
+            }
+            graphMemory.put(memory.address(), c);
+        }
+    }
+
+    /**
+     * When this thread is capturing, or {@code memory} belongs to an open graph, keeps it for that
+     * graph and returns true.
+     */
     protected final boolean deferFree(Memory memory) {
         Capture c = capturing.get();
+        if (c == null && memory.address() != 0) {
+            c = graphMemory.get(memory.address());
+        }
         if (c == null) {
             return false;
         }
-        c.deferred.add(memory);
+        synchronized (c) {
+            if (c.closed) {
+                return false;
+            }
+            c.deferred.add(memory);
+        }
         return true;
     }
 
-    /** Frees what a closed graph kept (see {@link Capture}). */
+    /** Frees what a closed (or failed) graph kept, and stops keeping what it allocated (see {@link Capture}). */
     protected final void releaseDeferred(Capture c) {
-        for (Memory m : c.deferred) {
+        java.util.List<Memory> free;
+        synchronized (c) {
+            c.closed = true;
+            free = java.util.List.copyOf(c.deferred);
+            c.deferred.clear();
+            for (Long a : c.allocated) {
+                graphMemory.remove(a, c);
+            }
+        }
+        for (Memory m : free) {
             free(m);
         }
-        c.deferred.clear();
     }
 
     /** Sets what {@link #properties()} and {@link #kernelNames()} report; called once by the constructor. */

@@ -35,6 +35,15 @@ public interface CudaDriver {
     /** cuCtxSetCurrent on the calling thread. */
     void contextSetCurrent(long context);
 
+    /** cuCtxGetCurrent: the context current on the calling thread (0: none). */
+    long contextGetCurrent();
+
+    /**
+     * cuThreadExchangeStreamCaptureMode: sets the calling thread's capture interaction mode
+     * ({@link CaptureMode}) and returns the one it had.
+     */
+    int threadExchangeStreamCaptureMode(int mode);
+
     void contextSynchronize();
 
     /** cuModuleLoadData on a fatbin/cubin/PTX image. */
@@ -54,6 +63,9 @@ public interface CudaDriver {
     void memcpyDtoH(ByteBuffer dst, long src, long bytes);
 
     void memcpyDtoDAsync(long dst, long src, long bytes, long stream);
+
+    /** cuMemcpyPeerAsync: a copy between the memory of two contexts (devices). */
+    void memcpyPeerAsync(long dst, long dstContext, long src, long srcContext, long bytes, long stream);
 
     void memsetD8Async(long dst, byte value, long count, long stream);
 
@@ -86,6 +98,9 @@ public interface CudaDriver {
     /** cuStreamBeginCapture in CU_STREAM_CAPTURE_MODE_THREAD_LOCAL. */
     void streamBeginCapture(long stream);
 
+    /** cuGraphGetNodes with no node array: how many nodes the graph has. */
+    long graphNodeCount(long graph);
+
     /** cuStreamEndCapture: the captured graph. */
     long streamEndCapture(long stream);
 
@@ -97,6 +112,16 @@ public interface CudaDriver {
     void graphExecDestroy(long graphExec);
 
     void graphDestroy(long graph);
+
+    /** CUstreamCaptureMode: how a thread's calls interact with stream captures. */
+    final class CaptureMode {
+        public static final int GLOBAL = 0;
+        public static final int THREAD_LOCAL = 1;
+        public static final int RELAXED = 2;
+
+        private CaptureMode() {
+        }
+    }
 
     /** Attribute numbers of CUdevice_attribute used by jkernels. */
     final class Attr {

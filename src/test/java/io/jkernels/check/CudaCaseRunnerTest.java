@@ -1,8 +1,7 @@
 package io.jkernels.check;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.jkernels.tensor.Device;
+import io.jkernels.testing.Gpu;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +11,7 @@ class CudaCaseRunnerTest {
 
     @Test
     void goldenSuitePassesOnCuda() throws Exception {
-        assumeTrue(Device.cudaAvailable(), () -> "CUDA unavailable: " + Device.cudaUnavailableReason());
+        Gpu.requireCuda();
         CaseRunnerTest.goldenSuitePasses(Device.cuda(0));
     }
 }

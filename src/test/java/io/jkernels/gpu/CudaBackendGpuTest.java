@@ -11,8 +11,8 @@ import io.jkernels.ops.Activations;
 import io.jkernels.tensor.DType;
 import io.jkernels.tensor.Device;
 import io.jkernels.tensor.Tensor;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import io.jkernels.testing.Gpu;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,7 @@ class CudaBackendGpuTest {
 
     @BeforeAll
     static void device() {
-        Assumptions.assumeTrue(Device.cudaAvailable(), () -> "skipped: " + Device.cudaUnavailableReason());
+        Gpu.requireCuda();
         cuda = Device.cuda(0);
         CudaBackend b = (CudaBackend) cuda.backend();
         System.out.println("cuda binding " + b.binding() + " on " + b.properties().name() + " (sm_"

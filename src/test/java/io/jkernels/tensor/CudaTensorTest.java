@@ -1,8 +1,7 @@
 package io.jkernels.tensor;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import org.junit.jupiter.api.BeforeAll;
+import io.jkernels.testing.Gpu;
 import org.junit.jupiter.api.Tag;
 
 /** The Tensor contract on CUDA device 0; skips, saying why, where CUDA is unavailable. */
@@ -11,7 +10,7 @@ class CudaTensorTest extends TensorContractTest {
 
     @BeforeAll
     static void requireCuda() {
-        assumeTrue(Device.cudaAvailable(), Device.cudaUnavailableReason());
+        Gpu.requireCuda();
     }
 
     @Override

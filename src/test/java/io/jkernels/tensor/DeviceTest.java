@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -104,7 +102,7 @@ class DeviceTest {
     @Test
     @Tag("gpu")
     void cudaDeviceStartsWhenPresent() {
-        assumeTrue(Device.cudaAvailable(), Device.cudaUnavailableReason());
+        io.jkernels.testing.Gpu.requireCuda();
         Device d = Device.cuda(0);
         assertEquals(Device.Kind.CUDA, d.backend().device().kind());
         assertTrue(d.kernels().properties().smCount() > 0);

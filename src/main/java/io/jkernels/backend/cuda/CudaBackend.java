@@ -2,6 +2,7 @@ package io.jkernels.backend.cuda;
 
 import io.jkernels.backend.AbstractKernelBackend;
 import io.jkernels.backend.BundledKernels;
+import io.jkernels.backend.CudaDeviceLostException;
 import io.jkernels.backend.CudaDriver;
 import io.jkernels.backend.CudaException;
 import io.jkernels.backend.DeviceMemory;
@@ -14,13 +15,16 @@ import io.jkernels.backend.Memory;
 import io.jkernels.tensor.Device;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The CUDA backend: one device's primary context (made current on every calling thread), the
  * kernels module loaded once from the kernels.fatbin bundled in the jar, functions cached by
- * name, and one stream per device that every launch and device-side copy goes to. A sticky CUDA
- * error (illegal address, launch failure...) marks the device unusable with the first error's
- * message.
+ * name, and one stream per device that every launch and device-side copy goes to. A graph
+ * capture records on a non-blocking stream of its own, so work that other threads queue on the
+ * device meanwhile runs (and is not recorded); the graph replays on the device stream. A sticky
+ * CUDA error (illegal address, launch failure...) loses the device for the process: every later
+ * call throws {@link CudaDeviceLostException} with the first error.
  */
 public final class CudaBackend extends AbstractKernelBackend {
     /** Resource path of the fatbin built by native/Makefile. */
@@ -34,9 +38,10 @@ public final class CudaBackend extends AbstractKernelBackend {
     private final long context;
     private final long module;
     private final long stream;
-    /** The context current on each thread, shared by every device's backend (0: none set by us). */
-    private static final ThreadLocal<long[]> CURRENT = ThreadLocal.withInitial(() -> new long[1]);
-    private volatile String broken;
+    /** The first sticky error: the device is lost for this process. */
+    private volatile CudaDeviceLostException broken;
+    /** Non-blocking streams for graph captures, reused. */
+    private final ConcurrentLinkedQueue<Long> captureStreams = new ConcurrentLinkedQueue<>();
     /** Marks one node of a CUDA graph being captured (CUDA records the work itself; we count it). */
     private static final Runnable CAPTURED_NODE = () -> { };
 
@@ -142,22 +147,82 @@ public final class CudaBackend extends AbstractKernelBackend {
         return driver;
     }
 
+    /**
+     * Makes this device's context current on the calling thread. Asks the driver which one is
+     * (cuCtxGetCurrent, a thread-local read) rather than trusting a cache of ours: other code on
+     * the thread - another library, a JCuda user - may have set its own.
+     */
     private void makeCurrent() {
-        if (broken != null) {
-            throw new IllegalStateException("CUDA device " + device + " is unusable after an earlier error: " + broken);
+        CudaDeviceLostException lost = broken;
+        if (lost != null) {
+            throw new CudaDeviceLostException(device.toString(), (CudaException) lost.getCause());
         }
-        long[] cur = CURRENT.get();
-        if (cur[0] != context) {
-            driver.contextSetCurrent(context);
-            cur[0] = context;
+        try {
+            if (driver.contextGetCurrent() != context) {
+                driver.contextSetCurrent(context);
+            }
+        } catch (CudaException e) {
+            throw failed(e);
         }
     }
 
-    private RuntimeException failed(CudaException e) {
-        if (e.isSticky() && broken == null) {
-            broken = e.getMessage();
+    /** The error to throw for a failed driver call; a sticky one loses the device for good. */
+    private CudaException failed(CudaException e) {
+        CudaException f = CudaDeviceLostException.ifSticky(device.toString(), e);
+        if (f instanceof CudaDeviceLostException lost) {
+            synchronized (this) {
+                if (broken == null) {
+                    broken = lost;
+                }
+            }
         }
-        return e;
+        return f;
+    }
+
+    /** Whether a sticky error has lost this device for the process. */
+    public boolean lost() {
+        return broken != null;
+    }
+
+    /** The driver's handle of a bundled kernel (for launches through {@link #cudaDriver()} on a stream of one's own). */
+    public long kernelFunction(String name) {
+        makeCurrent();
+        return function(name);
+    }
+
+    /** The primary context of this device (for driver calls that name it, e.g. cuMemcpyPeerAsync). */
+    public long context() {
+        return context;
+    }
+
+    /** How many nodes the driver reports for a graph captured on this device (a check of {@link KernelGraph#size()}). */
+    public long driverNodeCount(KernelGraph graph) {
+        if (!(graph instanceof CudaGraph g) || g.owner() != this) {
+            throw new IllegalArgumentException("not a graph captured on " + device + ": " + graph);
+        }
+        return g.driverNodeCount();
+    }
+
+    /** The stream this thread's work goes to: its capture's while it captures, else the device's. */
+    private long streamForThisThread() {
+        Capture c = capture();
+        return c != null ? c.stream : stream;
+    }
+
+    /**
+     * Runs a driver call that stream capture forbids on a capturing thread (cuMemAlloc, a
+     * synchronisation) with the thread switched to relaxed capture mode, then switches back.
+     */
+    private <T> T relaxedWhileCapturing(java.util.function.Supplier<T> call) {
+        if (capture() == null) {
+            return call.get();
+        }
+        int previous = driver.threadExchangeStreamCaptureMode(CudaDriver.CaptureMode.RELAXED);
+        try {
+            return call.get();
+        } finally {
+            driver.threadExchangeStreamCaptureMode(previous);
+        }
     }
 
     @Override
@@ -177,7 +242,7 @@ public final class CudaBackend extends AbstractKernelBackend {
         makeCurrent();
         long f = function(kernel);
         try {
-            driver.launchKernel(f, config, stream, args);
+            driver.launchKernel(f, config, streamForThisThread(), args);
             countNode();
         } catch (CudaException e) {
             throw failed(e);
@@ -196,9 +261,11 @@ public final class CudaBackend extends AbstractKernelBackend {
     public Memory allocate(long bytes) {
         makeCurrent();
         try {
-            long p = bytes == 0 ? 0 : driver.memAlloc(bytes);
+            long p = bytes == 0 ? 0 : relaxedWhileCapturing(() -> driver.memAlloc(bytes));
             allocated(bytes);
-            return new DeviceMemory(p, bytes);
+            DeviceMemory m = new DeviceMemory(p, bytes);
+            allocatedWhileCapturing(m);
+            return m;
         } catch (CudaException e) {
             throw failed(e);
         }
@@ -223,6 +290,7 @@ public final class CudaBackend extends AbstractKernelBackend {
 
     @Override
     public void copyFromHost(Memory dst, long dstOff, HostMemory src, long srcOff, long n) {
+        noHostTransferWhileCapturing();
         dst.checkRange(dstOff, n);
         src.checkRange(srcOff, n);
         makeCurrent();
@@ -237,6 +305,7 @@ public final class CudaBackend extends AbstractKernelBackend {
 
     @Override
     public void copyToHost(HostMemory dst, long dstOff, Memory src, long srcOff, long n) {
+        noHostTransferWhileCapturing();
         dst.checkRange(dstOff, n);
         src.checkRange(srcOff, n);
         makeCurrent();
@@ -258,7 +327,7 @@ public final class CudaBackend extends AbstractKernelBackend {
         }
         makeCurrent();
         try {
-            driver.memcpyDtoDAsync(dst.address() + dstOff, src.address() + srcOff, n, stream);
+            driver.memcpyDtoDAsync(dst.address() + dstOff, src.address() + srcOff, n, streamForThisThread());
             countNode();
         } catch (CudaException e) {
             throw failed(e);
@@ -273,14 +342,15 @@ public final class CudaBackend extends AbstractKernelBackend {
         }
         makeCurrent();
         long a = dst.address() + off;
+        long s = streamForThisThread();
         try {
             switch (elemBytes) {
-                case 1 -> driver.memsetD8Async(a, (byte) pattern, count, stream);
-                case 2 -> driver.memsetD16Async(a, (short) pattern, count, stream);
-                case 4 -> driver.memsetD32Async(a, (int) pattern, count, stream);
+                case 1 -> driver.memsetD8Async(a, (byte) pattern, count, s);
+                case 2 -> driver.memsetD16Async(a, (short) pattern, count, s);
+                case 4 -> driver.memsetD32Async(a, (int) pattern, count, s);
                 case 8 -> {
                     if ((int) pattern == (int) (pattern >>> 32)) {
-                        driver.memsetD32Async(a, (int) pattern, 2 * count, stream);
+                        driver.memsetD32Async(a, (int) pattern, 2 * count, s);
                     } else {
                         fill8(a, count, pattern);
                     }
@@ -304,12 +374,18 @@ public final class CudaBackend extends AbstractKernelBackend {
     @Override
     public KernelGraph capture(Runnable body) {
         makeCurrent();
-        long graph;
         Capture c = beginCapture();
+        long cs;
         try {
-            driver.streamBeginCapture(stream);
+            Long pooled = captureStreams.poll();
+            cs = pooled != null ? pooled : driver.streamCreate(true);
+            c.stream = cs;
+            driver.streamBeginCapture(cs);
         } catch (CudaException e) {
             endCapture();
+            if (c.stream != 0) {
+                captureStreams.add(c.stream);
+            }
             throw failed(e);
         }
         try {
@@ -317,19 +393,26 @@ public final class CudaBackend extends AbstractKernelBackend {
         } catch (RuntimeException | Error e) {
             endCapture();
             try {
-                driver.graphDestroy(driver.streamEndCapture(stream));
+                long g = driver.streamEndCapture(cs);
+                if (g != 0) {
+                    driver.graphDestroy(g);
+                }
             } catch (RuntimeException second) {
                 e.addSuppressed(second);
             }
+            captureStreams.add(cs);
             releaseDeferred(c);
             throw e;
         }
         endCapture();
+        long graph;
         try {
-            graph = driver.streamEndCapture(stream);
+            graph = driver.streamEndCapture(cs);
         } catch (CudaException e) {
             releaseDeferred(c);
             throw failed(e);
+        } finally {
+            captureStreams.add(cs);
         }
         try {
             long exec = driver.graphInstantiate(graph);
@@ -372,6 +455,15 @@ public final class CudaBackend extends AbstractKernelBackend {
             return capture.nodes.size();
         }
 
+        CudaBackend owner() {
+            return CudaBackend.this;
+        }
+
+        long driverNodeCount() {
+            makeCurrent();
+            return driver.graphNodeCount(graph);
+        }
+
         @Override
         public synchronized void close() {
             if (!closed) {
@@ -390,7 +482,10 @@ public final class CudaBackend extends AbstractKernelBackend {
     public void synchronize() {
         makeCurrent();
         try {
-            driver.streamSynchronize(stream);
+            relaxedWhileCapturing(() -> {
+                driver.streamSynchronize(stream);
+                return null;
+            });
         } catch (CudaException e) {
             throw failed(e);
         }

@@ -1,5 +1,6 @@
 package io.jkernels.backend.cuda;
 
+import static jcuda.driver.JCudaDriver.cuCtxGetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
@@ -17,6 +18,7 @@ import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuGetErrorName;
 import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphGetNodes;
 import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
 import static jcuda.driver.JCudaDriver.cuGraphLaunch;
 import static jcuda.driver.JCudaDriver.cuInit;
@@ -26,6 +28,7 @@ import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyPeerAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD16Async;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
@@ -36,6 +39,7 @@ import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+import static jcuda.driver.JCudaDriver.cuThreadExchangeStreamCaptureMode;
 
 import io.jkernels.backend.CudaDriver;
 import io.jkernels.backend.CudaException;
@@ -301,6 +305,24 @@ public final class JCudaDriver implements CudaDriver {
     }
 
     @Override
+    public long contextGetCurrent() {
+        Ctx ctx = new Ctx();
+        check(cuCtxGetCurrent(ctx), "cuCtxGetCurrent");
+        long h = ctx.handle();
+        if (h != 0) {
+            contexts.putIfAbsent(h, ctx);
+        }
+        return h;
+    }
+
+    @Override
+    public int threadExchangeStreamCaptureMode(int mode) {
+        int[] m = {mode};
+        check(cuThreadExchangeStreamCaptureMode(m), "cuThreadExchangeStreamCaptureMode");
+        return m[0];
+    }
+
+    @Override
     public void contextSynchronize() {
         check(cuCtxSynchronize(), "cuCtxSynchronize");
     }
@@ -379,6 +401,13 @@ public final class JCudaDriver implements CudaDriver {
     @Override
     public void memcpyDtoDAsync(long dst, long src, long bytes, long stream) {
         check(cuMemcpyDtoDAsync(dptr(dst), dptr(src), bytes, stream(stream, "cuMemcpyDtoDAsync")), "cuMemcpyDtoDAsync");
+    }
+
+    @Override
+    public void memcpyPeerAsync(long dst, long dstContext, long src, long srcContext, long bytes, long stream) {
+        check(cuMemcpyPeerAsync(dptr(dst), lookupNonNull(contexts, dstContext, "CUcontext", "cuMemcpyPeerAsync"),
+                dptr(src), lookupNonNull(contexts, srcContext, "CUcontext", "cuMemcpyPeerAsync"), bytes,
+                stream(stream, "cuMemcpyPeerAsync")), "cuMemcpyPeerAsync");
     }
 
     @Override
@@ -560,6 +589,13 @@ public final class JCudaDriver implements CudaDriver {
             graphs.put(h, g);
         }
         return h;
+    }
+
+    @Override
+    public long graphNodeCount(long graph) {
+        long[] n = new long[1];
+        check(cuGraphGetNodes(lookupNonNull(graphs, graph, "CUgraph", "cuGraphGetNodes"), null, n), "cuGraphGetNodes");
+        return n[0];
     }
 
     @Override

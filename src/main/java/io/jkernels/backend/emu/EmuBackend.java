@@ -77,12 +77,6 @@ public final class EmuBackend extends AbstractKernelBackend {
         }
     }
 
-    private void noHostTransferWhileCapturing() {
-        if (capture() != null) {
-            throw new IllegalStateException("host transfers cannot be captured in a graph");
-        }
-    }
-
     @Override
     public KernelGraph capture(Runnable body) {
         Capture rec = beginCapture();
@@ -136,7 +130,9 @@ public final class EmuBackend extends AbstractKernelBackend {
     public Memory allocate(long bytes) {
         long p = EmuNative.malloc(bytes);
         allocated(bytes);
-        return new DeviceMemory(p, bytes);
+        DeviceMemory m = new DeviceMemory(p, bytes);
+        allocatedWhileCapturing(m);
+        return m;
     }
 
     @Override

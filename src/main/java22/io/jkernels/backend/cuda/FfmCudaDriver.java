@@ -65,6 +65,14 @@ public final class FfmCudaDriver implements CudaDriver {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /** The driver functions bound as critical downcalls (filled when the handles are bound). */
+    private static final java.util.Set<String> CRITICAL_CALLS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The driver functions this binding calls as critical downcalls (empty before {@link #load()}). */
+    public static java.util.Set<String> criticalCalls() {
+        return java.util.Set.copyOf(CRITICAL_CALLS);
+    }
+
     private FfmCudaDriver() {
     }
 
@@ -128,21 +136,27 @@ public final class FfmCudaDriver implements CudaDriver {
     /** The downcall handles, bound when this class is initialised (from {@link #load()} only). */
     private static final class Lib {
         private static final Linker LINKER = Linker.nativeLinker();
+        // Linker.Option.critical: a downcall without the thread-state transition, which must be
+        // short and never block (a critical call holds up safepoints). Only pure queries that
+        // take no driver lock are bound so; everything else, cuCtxSetCurrent included, is not.
         private static final Linker.Option[] CRITICAL = {Linker.Option.critical(false)};
         private static final Linker.Option[] NONE = {};
 
         // CUresult is a C enum (int); CUdevice is int; handles and CUdeviceptr are 64-bit.
         static final MethodHandle cuInit = bind("cuInit", NONE, JAVA_INT);
-        static final MethodHandle cuDriverGetVersion = bind("cuDriverGetVersion", CRITICAL, ADDRESS);
-        static final MethodHandle cuDeviceGet = bind("cuDeviceGet", CRITICAL, ADDRESS, JAVA_INT);
+        static final MethodHandle cuDriverGetVersion = bind("cuDriverGetVersion", CRITICAL, ADDRESS); // a constant
+        static final MethodHandle cuDeviceGet = bind("cuDeviceGet", NONE, ADDRESS, JAVA_INT);
         static final MethodHandle cuDeviceGetCount = bind("cuDeviceGetCount", NONE, ADDRESS);
         static final MethodHandle cuDeviceGetName = bind("cuDeviceGetName", NONE, ADDRESS, JAVA_INT, JAVA_INT);
         static final MethodHandle cuDeviceGetAttribute =
-                bind("cuDeviceGetAttribute", CRITICAL, ADDRESS, JAVA_INT, JAVA_INT);
+                bind("cuDeviceGetAttribute", CRITICAL, ADDRESS, JAVA_INT, JAVA_INT); // a table lookup
         static final MethodHandle cuDeviceTotalMem = bind("cuDeviceTotalMem_v2", NONE, ADDRESS, JAVA_INT);
         static final MethodHandle cuDevicePrimaryCtxRetain =
                 bind("cuDevicePrimaryCtxRetain", NONE, ADDRESS, JAVA_INT);
-        static final MethodHandle cuCtxSetCurrent = bind("cuCtxSetCurrent", CRITICAL, JAVA_LONG);
+        static final MethodHandle cuCtxSetCurrent = bind("cuCtxSetCurrent", NONE, JAVA_LONG); // may take the driver lock
+        static final MethodHandle cuCtxGetCurrent = bind("cuCtxGetCurrent", NONE, ADDRESS);
+        static final MethodHandle cuThreadExchangeStreamCaptureMode =
+                bind("cuThreadExchangeStreamCaptureMode", NONE, ADDRESS);
         static final MethodHandle cuCtxSynchronize = bind("cuCtxSynchronize", NONE);
         static final MethodHandle cuModuleLoadData = bind("cuModuleLoadData", NONE, ADDRESS, ADDRESS);
         static final MethodHandle cuModuleGetFunction =
@@ -153,6 +167,8 @@ public final class FfmCudaDriver implements CudaDriver {
         static final MethodHandle cuMemcpyDtoH = bind("cuMemcpyDtoH_v2", NONE, ADDRESS, JAVA_LONG, JAVA_LONG);
         static final MethodHandle cuMemcpyDtoDAsync =
                 bind("cuMemcpyDtoDAsync_v2", NONE, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+        static final MethodHandle cuMemcpyPeerAsync = bind("cuMemcpyPeerAsync", NONE, JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
         static final MethodHandle cuMemsetD8Async =
                 bind("cuMemsetD8Async", NONE, JAVA_LONG, JAVA_BYTE, JAVA_LONG, JAVA_LONG);
         static final MethodHandle cuMemsetD16Async =
@@ -175,17 +191,21 @@ public final class FfmCudaDriver implements CudaDriver {
         static final MethodHandle cuStreamBeginCapture =
                 bind("cuStreamBeginCapture_v2", NONE, JAVA_LONG, JAVA_INT);
         static final MethodHandle cuStreamEndCapture = bind("cuStreamEndCapture", NONE, JAVA_LONG, ADDRESS);
+        static final MethodHandle cuGraphGetNodes = bind("cuGraphGetNodes", NONE, JAVA_LONG, ADDRESS, ADDRESS);
         static final MethodHandle cuGraphInstantiate =
                 bind("cuGraphInstantiateWithFlags", NONE, ADDRESS, JAVA_LONG, JAVA_LONG);
         static final MethodHandle cuGraphLaunch = bind("cuGraphLaunch", NONE, JAVA_LONG, JAVA_LONG);
         static final MethodHandle cuGraphExecDestroy = bind("cuGraphExecDestroy", NONE, JAVA_LONG);
         static final MethodHandle cuGraphDestroy = bind("cuGraphDestroy", NONE, JAVA_LONG);
-        static final MethodHandle cuGetErrorName = bind("cuGetErrorName", CRITICAL, JAVA_INT, ADDRESS);
+        static final MethodHandle cuGetErrorName = bind("cuGetErrorName", CRITICAL, JAVA_INT, ADDRESS); // a table lookup
 
         static void touch() {
         }
 
         private static MethodHandle bind(String symbol, Linker.Option[] options, MemoryLayout... args) {
+            if (options.length > 0) {
+                CRITICAL_CALLS.add(symbol);
+            }
             MemorySegment address = lookup.find(symbol).orElseThrow(() -> new UnsatisfiedLinkError(
                     "the CUDA driver library " + libraryName + " has no " + symbol + " (driver too old?)"));
             return LINKER.downcallHandle(address, FunctionDescriptor.of(JAVA_INT, args), options);
@@ -390,6 +410,34 @@ public final class FfmCudaDriver implements CudaDriver {
     }
 
     @Override
+    public long contextGetCurrent() {
+        MemorySegment out = SCRATCH.get().out;
+        out.set(JAVA_LONG, 0, 0L);
+        int r;
+        try {
+            r = (int) Lib.cuCtxGetCurrent.invokeExact(out);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check(r, "cuCtxGetCurrent");
+        return out.get(JAVA_LONG, 0);
+    }
+
+    @Override
+    public int threadExchangeStreamCaptureMode(int mode) {
+        MemorySegment out = SCRATCH.get().out;
+        out.set(JAVA_INT, 0, mode);
+        int r;
+        try {
+            r = (int) Lib.cuThreadExchangeStreamCaptureMode.invokeExact(out);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check(r, "cuThreadExchangeStreamCaptureMode");
+        return out.get(JAVA_INT, 0);
+    }
+
+    @Override
     public void contextSynchronize() {
         int r;
         try {
@@ -527,6 +575,17 @@ public final class FfmCudaDriver implements CudaDriver {
             throw rethrow(t);
         }
         check(r, "cuMemcpyDtoDAsync");
+    }
+
+    @Override
+    public void memcpyPeerAsync(long dst, long dstContext, long src, long srcContext, long bytes, long stream) {
+        int r;
+        try {
+            r = (int) Lib.cuMemcpyPeerAsync.invokeExact(dst, dstContext, src, srcContext, bytes, stream);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check(r, "cuMemcpyPeerAsync");
     }
 
     @Override
@@ -707,6 +766,20 @@ public final class FfmCudaDriver implements CudaDriver {
             throw rethrow(t);
         }
         check(r, "cuStreamEndCapture");
+        return out.get(JAVA_LONG, 0);
+    }
+
+    @Override
+    public long graphNodeCount(long graph) {
+        MemorySegment out = SCRATCH.get().out;
+        out.set(JAVA_LONG, 0, 0L);
+        int r;
+        try {
+            r = (int) Lib.cuGraphGetNodes.invokeExact(graph, MemorySegment.NULL, out);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check(r, "cuGraphGetNodes");
         return out.get(JAVA_LONG, 0);
     }
 
