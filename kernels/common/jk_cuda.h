@@ -51,8 +51,12 @@ __device__ __forceinline__ void jk_store_relaxed(int* p, int v) {
 
 #else
 // ==== g++: the host emulator ==================================================================
+#if defined(JK_NO_CUDA_HEADERS)  // no CUDA toolkit (native/Makefile): the same names, portable
+#include "common/jk_host_fp16.h"
+#else
 #include <cuda_bf16.h>  // with -I$(CUDA_HOME)/include: host bf16/fp16 types and conversions
 #include <cuda_fp16.h>  // (they also bring crt/host_defines.h: __host__, __device__ ... empty)
+#endif
 
 #include <math.h>
 #include <stdint.h>

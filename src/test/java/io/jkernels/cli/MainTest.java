@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.jkernels.backend.cuda.CudaBackend;
 import io.jkernels.check.TestCases;
 import io.jkernels.tensor.Device;
 import java.io.PrintWriter;
@@ -118,6 +119,10 @@ class MainTest {
         assertTrue(r.out().contains("relu_backward"), r.out());
         if (!Device.cudaAvailable()) {
             assertTrue(r.out().contains("cuda   unavailable"), r.out());
+        }
+        if (CudaBackend.class.getResource(CudaBackend.FATBIN) == null) {  // built without nvcc
+            assertTrue(r.out().contains("): no kernels bundled ("), r.out());
+            assertTrue(r.out().contains("bundled kernels: 0"), r.out());
         }
     }
 

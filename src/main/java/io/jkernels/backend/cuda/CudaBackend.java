@@ -117,12 +117,13 @@ public final class CudaBackend extends AbstractKernelBackend {
 
     private static String probe() {
         try {
+            if (CudaBackend.class.getResource(FATBIN) == null) {  // first: no driver needed to say it
+                return "no kernels bundled (no kernels.fatbin: the jar was built without the CUDA toolkit's nvcc "
+                        + "or with -Djkernels.skipFatbin=true)";
+            }
             CudaDriver d = driver();
             if (d.deviceCount() == 0) {
                 return "no CUDA device (the driver reports 0 devices)";
-            }
-            if (CudaBackend.class.getResource(FATBIN) == null) {
-                return "kernels.fatbin is not bundled (built with -Djkernels.skipFatbin=true or without nvcc)";
             }
             return null;
         } catch (Throwable t) {
