@@ -184,11 +184,11 @@ extern "C" __global__ void selftest_trap(int64_t trap_at, float* out) {
 }
 JK_KERNEL(selftest_trap)
 
-// Thread 0 of block 0 sleeps about `sleep_us` microseconds (__nanosleep slices of at most 1 ms),
-// then every thread writes out[i] = value for i < n: slow, asynchronous work for the tests of
+// Thread 0 of every block sleeps about `sleep_us` microseconds (__nanosleep slices of at most
+// 1 ms), then the block's threads write out[i] = value over a grid-stride loop: slow, asynchronous work for the tests of
 // stream ordering (a host read without the needed synchronisation sees the old contents).
 extern "C" __global__ void selftest_delay_fill(float* out, int64_t n, float value, int64_t sleep_us) {
-    if (blockIdx.x == 0 && threadIdx.x == 0) {
+    if (threadIdx.x == 0) {
         for (int64_t t = 0; t < sleep_us; t += 1000) __nanosleep(1000000u);
     }
     __syncthreads();

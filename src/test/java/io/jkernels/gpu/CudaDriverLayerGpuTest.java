@@ -58,7 +58,7 @@ class CudaDriverLayerGpuTest {
     /** selftest_delay_fill(out, n, value, sleepUs) on {@code stream}: slow, then writes every element. */
     private static void delayFill(long stream, long p, int n, float value, long sleepUs) {
         backend.cudaDriver();
-        driver.launchKernel(backend.kernelFunction("selftest_delay_fill"), LaunchConfig.of(4, 256), stream,
+        driver.launchKernel(backend.kernelFunction("selftest_delay_fill"), LaunchConfig.of(1, 256), stream,
                 KernelArgs.get().ptr(p).i64(n).f32(value).i64(sleepUs));
     }
 
@@ -88,7 +88,7 @@ class CudaDriverLayerGpuTest {
     void theDeviceStreamOrdersSlowWorkBeforeAHostRead() {
         int n = 4096;
         try (Tensor t = Tensor.zeros(DType.F32, cuda, n)) {
-            cuda.kernels().launch("selftest_delay_fill", LaunchConfig.of(8, 256),
+            cuda.kernels().launch("selftest_delay_fill", LaunchConfig.of(2, 256),
                     KernelArgs.get().ptr(t).i64(n).f32(3f).i64(200_000));
             for (float v : t.toFloatArray()) {
                 assertEquals(3f, v, "a tensor read sees the device's earlier work");
