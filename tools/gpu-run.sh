@@ -234,6 +234,12 @@ else
     export LD_LIBRARY_PATH="$ROOT/target/native/cudaemu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   fi
 fi
+# bench writes the commit into its JSON: from here, as the GPU machine's copy may have no .git.
+if [ -z "${JKERNELS_COMMIT:-}" ]; then
+  JKERNELS_COMMIT=${COMMIT:0:7}
+  [[ "$COMMIT" != *" dirty"* ]] || JKERNELS_COMMIT="$JKERNELS_COMMIT-dirty"
+  export JKERNELS_COMMIT
+fi
 JOPTS=(--enable-native-access=ALL-UNNAMED "-XX:ErrorFile=$OUT/hs_err_pid%p.log")
 CLASS_PATH="$JAR:$GOLDEN_CP:$TEST_CLASSES"
 
@@ -410,8 +416,12 @@ step_bench() {
   [ "$REHEARSAL" != 1 ] || args+=(--scale host --repeat 20)
   [ -z "${PEER:-}" ] || args+=(--peer "$PEER")
   run "$JAVA" "${JOPTS[@]}" -Djkernels.cuda.binding=ffm -jar "$JAR" bench "${args[@]}"
-  if grep -q '^### jkernels bench: cuda' "$LOG" && result=$(bench_result "$LOG"); then
+  local ran
+  ran=$(sed -n 's/^### jkernels bench: //p' "$LOG" | head -n 1)
+  if [ "${ran%% *}" = cuda ] && result=$(bench_result "$LOG"); then
     good=0
+  elif [ -n "$ran" ]; then
+    result="ran on $ran, not on cuda"
   else
     result=$(last_line "$LOG")
     [ "$RC" != 124 ] && [ "$RC" != 137 ] || result="cut short before the tables (bench prints them at the end); see JK_BENCH_OPS"
