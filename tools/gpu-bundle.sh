@@ -30,6 +30,8 @@ rm -rf "$B"
 mkdir -p "$B/lib" "$B/benchmarks"
 
 # The commit, so that every summary.txt says what it tested.
+newer=$(find pom.xml src/main kernels native -type f -newer target/jkernels.jar 2> /dev/null | head -n 1)
+[ -z "$newer" ] || echo "gpu-bundle: warning: $newer is newer than target/jkernels.jar (REBUILD=1 rebuilds it)" >&2
 {
   printf '%s' "$(git rev-parse HEAD)"
   [ -z "$(git status --porcelain)" ] || printf ' dirty'
