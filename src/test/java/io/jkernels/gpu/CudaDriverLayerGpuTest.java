@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jkernels.backend.CudaDriver;
 import io.jkernels.backend.CudaException;
@@ -20,6 +21,7 @@ import io.jkernels.testing.Gpu;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -148,6 +150,15 @@ class CudaDriverLayerGpuTest {
             g.copyFrom(h); // the device is still usable
             assertArrayEquals(new float[] {1, 2, 3}, g.toFloatArray());
         }
+    }
+
+    @Test
+    void ffmCriticalDowncallsAreOnlyPureQueries() throws ReflectiveOperationException {
+        assumeTrue(driver.name().equals("ffm"), "the jcuda binding has no critical downcalls");
+        // A critical downcall must be short and never block (it holds up safepoints): only queries
+        // that take no driver lock; cuCtxSetCurrent, for one, may block on the driver's lock.
+        Object calls = driver.getClass().getMethod("criticalCalls").invoke(null);
+        assertEquals(Set.of("cuDriverGetVersion", "cuDeviceGetAttribute", "cuGetErrorName"), calls);
     }
 
     @Test
