@@ -233,6 +233,8 @@ else
   if [ "$REHEARSAL" = 1 ] && [ -z "$(libcuda)" ] && [ -e "$ROOT/target/native/cudaemu/libcuda.so.1" ]; then
     export LD_LIBRARY_PATH="$ROOT/target/native/cudaemu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   fi
+  # the emulated driver presents two devices, so the two-device tests run too (a GPU driver ignores it)
+  export JK_CUDAEMU_DEVICES=${JK_CUDAEMU_DEVICES:-2}
 fi
 # bench writes the commit into its JSON: from here, as the GPU machine's copy may have no .git.
 if [ -z "${JKERNELS_COMMIT:-}" ]; then

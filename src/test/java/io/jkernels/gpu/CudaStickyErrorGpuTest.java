@@ -41,7 +41,7 @@ class CudaStickyErrorGpuTest {
             cmd.add("-D" + CudaDrivers.BINDING_PROPERTY + "=" + binding);
         }
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath());
         cmd.add(Child.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         boolean done = p.waitFor(120, TimeUnit.SECONDS);
@@ -63,6 +63,26 @@ class CudaStickyErrorGpuTest {
              Tensor got = Activations.relu(xg)) {
             assertArrayEquals(want.toFloatArray(), got.toFloatArray());
         }
+    }
+
+    /**
+     * This test's class path: where the test, the library and JCuda were loaded from, and the
+     * JVM's class path (a JUnit console launcher's is only its own jar).
+     */
+    private static String classPath() {
+        java.util.LinkedHashSet<String> parts = new java.util.LinkedHashSet<>();
+        for (Class<?> c : new Class<?>[] {Child.class, CudaBackend.class, jcuda.driver.JCudaDriver.class}) {
+            java.security.CodeSource cs = c.getProtectionDomain().getCodeSource();
+            if (cs != null && cs.getLocation() != null) {
+                try {
+                    parts.add(java.nio.file.Path.of(cs.getLocation().toURI()).toString());
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        parts.addAll(List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)));
+        return String.join(java.io.File.pathSeparator, parts);
     }
 
     /** The child: traps a kernel on cuda:0, checks what follows, uses cuda:1 when there is one. */

@@ -75,9 +75,11 @@ class CudaTwoDevicesGpuTest {
         try (Tensor h = Tensor.randn(7, DType.F32, Device.cpu(), 37, 41);
              Tensor g0 = h.to(d0);
              Tensor g1 = g0.to(d1);
-             Tensor t1 = g0.transpose(0, 1).to(d1);
+             Tensor g0t = g0.transpose(0, 1);
+             Tensor t1 = g0t.to(d1);
              Tensor back = g1.to(Device.cpu());
-             Tensor ht = h.transpose(0, 1).contiguous()) {
+             Tensor hv = h.transpose(0, 1);
+             Tensor ht = hv.contiguous()) {
             assertArrayEquals(h.toFloatArray(), back.toFloatArray());
             assertArrayEquals(ht.toFloatArray(), t1.toFloatArray());
         }
