@@ -148,9 +148,13 @@ public final class Device {
     /**
      * Records the kernel work {@code body} does on this device (from this thread) into a graph
      * that replays it at a fraction of the launch cost: a CUDA graph on cuda, a recorded launch
-     * list on emu. Nothing runs during capture. Allocate tensors before, use the ops' {@code out}
-     * forms inside, and keep every tensor the body touched open while the graph is used. Memory
-     * that ops free during the capture (their temporaries) is kept until the graph is closed.
+     * list on emu. Nothing runs during capture, and only the calling thread's work is recorded
+     * (other threads' work on the device runs as usual). Ops may allocate inside the body (their
+     * outputs, temporaries): memory allocated or freed during the capture, and memory allocated
+     * during it and freed afterwards, is kept for the graph until the graph is closed, so replays
+     * never touch freed memory. Keep the tensors the body reads from open while the graph is used;
+     * host transfers (copies to or from the cpu) cannot be captured and throw
+     * {@link IllegalStateException}.
      */
     public io.jkernels.backend.KernelGraph capture(Runnable body) {
         return kernels().capture(body);
