@@ -13,8 +13,6 @@ import io.jkernels.backend.KernelGraph;
 import io.jkernels.backend.LaunchConfig;
 import io.jkernels.backend.Memory;
 import io.jkernels.tensor.Device;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -29,10 +27,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class CudaBackend extends AbstractKernelBackend {
     /** Resource path of the fatbin built by native/Makefile. */
     public static final String FATBIN = "/io/jkernels/native/kernels.fatbin";
-
-    private static volatile CudaDriver sharedDriver;
-    private static volatile String unavailable;
-    private static volatile boolean probed;
 
     private final CudaDriver driver;
     private final long context;
@@ -55,7 +49,7 @@ public final class CudaBackend extends AbstractKernelBackend {
         }
         context = driver.primaryContextRetain(ord);
         makeCurrent();
-        byte[] image = fatbin();
+        byte[] image = CudaRuntime.fatbin();
         module = driver.moduleLoadData(image);
         stream = driver.streamCreate(false);
         int major = driver.deviceAttribute(ord, CudaDriver.Attr.COMPUTE_CAPABILITY_MAJOR);
@@ -69,25 +63,9 @@ public final class CudaBackend extends AbstractKernelBackend {
                 major, minor, driver.deviceTotalMem(ord), driver.driverVersion()), BundledKernels.names());
     }
 
-    /** The bundled fatbin, or an exception saying it was not built. */
-    static byte[] fatbin() {
-        try (InputStream in = CudaBackend.class.getResourceAsStream(FATBIN)) {
-            if (in == null) {
-                throw new IllegalStateException("kernels.fatbin is not on the class path (the jar was built with "
-                        + "-Djkernels.skipFatbin=true or without nvcc)");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + FATBIN + ": " + e, e);
-        }
-    }
-
     /** The driver binding shared by all CUDA devices of this process (opened on first use). */
-    public static synchronized CudaDriver driver() {
-        if (sharedDriver == null) {
-            sharedDriver = CudaDrivers.open(System.getProperty("jkernels.cuda.binding"));
-        }
-        return sharedDriver;
+    public static CudaDriver driver() {
+        return CudaRuntime.driver();
     }
 
     /** Starts the backend of a CUDA device; {@link UnsupportedOperationException} with the reason when it cannot. */
@@ -101,35 +79,10 @@ public final class CudaBackend extends AbstractKernelBackend {
 
     /**
      * Why CUDA cannot be used (no driver, natives missing, no device, no fatbin), or null. Probed
-     * once per process; every Throwable from loading is caught here.
+     * once per process; every Throwable from loading is caught.
      */
     public static String unavailableReason() {
-        if (!probed) {
-            synchronized (CudaBackend.class) {
-                if (!probed) {
-                    unavailable = probe();
-                    probed = true;
-                }
-            }
-        }
-        return unavailable;
-    }
-
-    private static String probe() {
-        try {
-            if (CudaBackend.class.getResource(FATBIN) == null) {  // first: no driver needed to say it
-                return "no kernels bundled (no kernels.fatbin: the jar was built without the CUDA toolkit's nvcc "
-                        + "or with -Djkernels.skipFatbin=true)";
-            }
-            CudaDriver d = driver();
-            if (d.deviceCount() == 0) {
-                return "no CUDA device (the driver reports 0 devices)";
-            }
-            return null;
-        } catch (Throwable t) {
-            String m = t.getMessage() != null ? t.getMessage() : t.toString();
-            return "no CUDA device: " + m;
-        }
+        return CudaRuntime.unavailableReason();
     }
 
     /** The binding in use ("ffm" or "jcuda"). */
