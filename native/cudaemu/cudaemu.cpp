@@ -1,71 +1,22 @@
-// cudaemu.cpp — libcuda.so.1 on the CPU: the CUDA driver API calls jkernels uses, with cuda.h's
-// prototypes, versioned symbol names and CUresult codes, implemented over the host emulator
-// (native/emu/runtime.cpp). Selected by the library path only:
-//
-//     LD_LIBRARY_PATH=target/native/cudaemu java -jar target/jkernels.jar info
-//
-// so the real CudaBackend, both bindings (FFM downcalls, JCuda's JNI library) and every launch
-// run without a GPU. What it emulates, and how strictly:
-//   - devices: JK_CUDAEMU_DEVICES (default 1, at most 8) devices with an H200's attributes
-//     (132 SMs, sm_90, 48 KB shared memory per block, 227 KB opt-in, grid y/z <= 65535 ...);
-//     one primary context each, current per thread (cuCtxSetCurrent); calls that need a
-//     context fail with CUDA_ERROR_INVALID_CONTEXT without one, and a stream of another
-//     context is CUDA_ERROR_INVALID_CONTEXT too.
-//   - modules: cuModuleLoadData takes a fatbin (its magic is checked, nothing else is parsed);
-//     cuModuleGetFunction finds the emulator's kernel of that name (CUDA_ERROR_NOT_FOUND if none).
-//   - memory: device memory lives in an address range of its own per device (reserved, mapped
-//     page by page with an unmapped guard page after every allocation, unmapped again when
-//     freed), so it never aliases the host heap; every copy and memset checks its device range
-//     lies in one live allocation and that a host pointer is not a device one.
-//   - asynchrony: every stream (the legacy stream 0 included) is a queue served by a thread of
-//     its own, so work runs after the call returns; the legacy stream waits for the blocking
-//     streams and they for it, as in the driver; synchronous copies and memsets go through the
-//     legacy stream and return when done; cuMemFree waits for the context's pending work.
-//   - strictness: launch limits as the driver checks them; kernel parameters are copied at the
-//     call (sizes from the kernel's own signature); calls illegal during stream capture fail
-//     with the driver's codes and invalidate the capture; a fault in a kernel (__trap, an
-//     exception, a barrier deadlock) makes the context sticky-failed: every later call on it
-//     returns CUDA_ERROR_LAUNCH_FAILED, and the message goes to stderr.
-//   - graphs: stream capture records launches, copies and memsets; instantiate + launch replay
-//     them in order on a stream.
-// Everything the JCuda native library links against but jkernels does not use is a stub that
-// returns CUDA_ERROR_NOT_SUPPORTED and says so on stderr (stubs.cpp).
-#include <cuda.h>
-#include <stdarg.h>
+// cudaemu.cpp — the driver API calls, over the state and helpers of cudaemu.h (which says what is
+// emulated, and how strictly); the card's attributes, the error table, the calling thread's current
+// context and capture mode, the capture rules, and the work the calls queue.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
-#include <thread>
-#include <vector>
 
-#include "runtime.h"
+#include "cudaemu.h"
 
-#define API extern "C" __attribute__((visibility("default")))
+using namespace cudaemu;
 
 namespace {
 
-// ---- limits and attributes of the emulated card (an NVIDIA H200, sm_90) -------------------------
-
-constexpr int kMaxDevices = 8;
-constexpr size_t kDeviceTotalMem = 150109880320ull;  // what an H200 reports (about 139.8 GiB)
-constexpr size_t kDeviceRange = size_t(256) << 30;   // address range reserved per device
-constexpr int kSharedPerBlock = 48 * 1024;
-constexpr int kSharedOptin = 232448;                 // 227 KB
-constexpr int kDriverVersion = 13000;
+// ---- attributes of the emulated card (an NVIDIA H200, sm_90; limits: cudaemu.h) -----------------
 
 int attribute_value(CUdevice_attribute a) {
     switch (a) {
@@ -106,7 +57,7 @@ int attribute_value(CUdevice_attribute a) {
     }
 }
 
-// ---- the error table, generated from cuda.h by errors.awk -----------------------------------------
+// ---- the error table, generated from cuda.h by errors.awk ---------------------------------------
 
 struct ErrorText {
     int code;
@@ -117,195 +68,34 @@ const ErrorText kErrors[] = {
 #include "errors.inc"
 };
 
-void note(const char* fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("cudaemu: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-// ---- state ----------------------------------------------------------------------------------------
-
-// One mutex guards every object below; stream threads release it while they run work. Never
-// destroyed (nor anything else here): stream threads still wait on them while the process exits,
-// and a condition variable's destructor would wait for its waiters.
-std::mutex& g_mu = *new std::mutex;
-std::condition_variable& g_cv = *new std::condition_variable;  // work completed, or new work queued
-bool g_initialized = false;
-int g_device_count = 0;
-
-struct Context;
-struct Graph;
-
-struct Work {  // one unit of stream work; run on the stream's thread, without g_mu
-    virtual ~Work() = default;
-    virtual CUresult run() = 0;     // a non-success result is a fault: the context becomes sticky
-    virtual bool is_kernel() const { return false; }
-};
-using WorkPtr = std::shared_ptr<Work>;
-
-struct Stream;
-struct Dep {
-    Stream* stream;
-    uint64_t seq;  // wait until stream->completed >= seq
-};
-
-struct Op {
-    WorkPtr work;
-    std::vector<Dep> deps;
-};
-
-struct Stream {
-    Context* ctx;
-    unsigned flags;
-    bool legacy;
-    std::deque<Op> queue;
-    uint64_t enqueued = 0, completed = 0;
-    bool destroyed = false;
-    // capture
-    Graph* capture = nullptr;
-    CUstreamCaptureMode capture_mode = CU_STREAM_CAPTURE_MODE_GLOBAL;
-    std::thread::id capture_thread;
-    bool capture_invalid = false;
-    std::thread worker;
-};
-
-struct Allocation {
-    uintptr_t base;
-    size_t bytes;     // requested
-    size_t mapped;    // pages mapped read/write (the guard page after them is not)
-};
-
-struct Context {
-    int device;
-    int refcount = 0;
-    std::atomic<int> sticky{0};  // CUresult of the first fault, 0 while healthy
-    Stream* legacy = nullptr;
-    std::vector<Stream*> streams;  // live created streams
-    // device memory: [range_base, range_base + kDeviceRange)
-    uintptr_t range_base = 0;
-    std::map<uintptr_t, Allocation> allocs;  // by base
-    std::map<uintptr_t, size_t> free_ranges;  // offset -> length, coalesced
-    size_t used = 0;
-};
-
-struct Module {
-    Context* ctx;
-};
-
-struct Function {
-    Context* ctx;
-    const jk_emu::Kernel* kernel;
-    int max_dynamic_shared = kSharedPerBlock;
-};
-
-struct Event {
-    Context* ctx;
-    unsigned flags;
-    Stream* stream = nullptr;  // of the last record, null before the first
-    uint64_t seq = 0;
-    std::shared_ptr<std::chrono::steady_clock::time_point> when;  // set when the record runs
-    bool captured = false;
-};
-
-struct Graph {
-    Context* ctx;
-    std::vector<WorkPtr> nodes;
-};
-
-struct GraphExec {
-    Context* ctx;
-    std::vector<WorkPtr> nodes;
-};
-
-Context* g_ctx[kMaxDevices];
-std::set<Stream*>& g_streams = *new std::set<Stream*>;
-std::set<Module*>& g_modules = *new std::set<Module*>;
-std::set<Function*>& g_functions = *new std::set<Function*>;
-std::set<Event*>& g_events = *new std::set<Event*>;
-std::set<Graph*>& g_graphs = *new std::set<Graph*>;
-std::set<GraphExec*>& g_execs = *new std::set<GraphExec*>;
-
 thread_local Context* t_current = nullptr;
 thread_local CUstreamCaptureMode t_capture_mode = CU_STREAM_CAPTURE_MODE_GLOBAL;
 
-using Lock = std::unique_lock<std::mutex>;
+}  // namespace
 
-// ---- streams ----------------------------------------------------------------------------------
+namespace cudaemu {
 
-void fault(Context* ctx, CUresult r) {
-    int expected = 0;
-    ctx->sticky.compare_exchange_strong(expected, int(r));
+// ---- contexts -----------------------------------------------------------------------------------
+
+// The current context, or an error: none set, or sticky-failed.
+CUresult current(Context** out) {
+    if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
+    Context* c = t_current;
+    if (c == nullptr) return CUDA_ERROR_INVALID_CONTEXT;
+    const int sticky = c->sticky.load();
+    if (sticky != 0) return CUresult(sticky);
+    *out = c;
+    return CUDA_SUCCESS;
 }
 
-void stream_loop(Stream* s) {
-    Lock lock(g_mu);
-    for (;;) {
-        g_cv.wait(lock, [s] { return !s->queue.empty() || s->destroyed; });
-        if (s->queue.empty()) break;  // destroyed and drained
-        Op op = std::move(s->queue.front());
-        s->queue.pop_front();
-        for (const Dep& d : op.deps) {
-            g_cv.wait(lock, [&d] { return d.stream->completed >= d.seq; });
-        }
-        Context* ctx = s->ctx;
-        if (ctx->sticky.load() == 0) {  // after a fault the device runs nothing more
-            lock.unlock();
-            CUresult r = op.work->run();
-            lock.lock();
-            if (r != CUDA_SUCCESS) fault(ctx, r);
-        }
-        op.work.reset();
-        s->completed++;
-        g_cv.notify_all();
+Context* context_of(CUcontext c) {
+    for (int d = 0; d < g_device_count; d++) {
+        if (reinterpret_cast<CUcontext>(g_ctx[d]) == c) return g_ctx[d];
     }
+    return nullptr;
 }
 
-Stream* new_stream(Context* ctx, unsigned flags, bool legacy) {
-    Stream* s = new Stream;
-    s->ctx = ctx;
-    s->flags = flags;
-    s->legacy = legacy;
-    s->worker = std::thread(stream_loop, s);
-    s->worker.detach();
-    g_streams.insert(s);
-    if (!legacy) ctx->streams.push_back(s);
-    return s;
-}
-
-bool blocking(const Stream* s) { return !s->legacy && (s->flags & CU_STREAM_NON_BLOCKING) == 0; }
-
-// Queues work on s with the legacy stream's implicit ordering. Caller holds g_mu.
-void enqueue(Stream* s, WorkPtr w) {
-    Op op;
-    op.work = std::move(w);
-    Context* ctx = s->ctx;
-    if (s->legacy) {
-        for (Stream* o : ctx->streams) {
-            if (blocking(o) && o->completed < o->enqueued) op.deps.push_back(Dep{o, o->enqueued});
-        }
-    } else if (blocking(s) && ctx->legacy->completed < ctx->legacy->enqueued) {
-        op.deps.push_back(Dep{ctx->legacy, ctx->legacy->enqueued});
-    }
-    s->queue.push_back(std::move(op));
-    s->enqueued++;
-    g_cv.notify_all();
-}
-
-// Waits until s has run everything queued so far. Caller holds g_mu (through lock).
-void wait_stream(Lock& lock, Stream* s) {
-    const uint64_t target = s->enqueued;
-    g_cv.wait(lock, [s, target] { return s->completed >= target; });
-}
-
-void wait_context(Lock& lock, Context* ctx) {
-    wait_stream(lock, ctx->legacy);
-    for (Stream* s : std::vector<Stream*>(ctx->streams)) wait_stream(lock, s);
-}
-
-// ---- capture rules --------------------------------------------------------------------------------
+// ---- capture rules ------------------------------------------------------------------------------
 
 // Whether the calling thread may make a "potentially unsafe" call (cuMemAlloc, cuMemFree,
 // synchronous copies, synchronisations...), per cuThreadExchangeStreamCaptureMode's rules; when
@@ -352,143 +142,11 @@ CUresult submit(Stream* s, WorkPtr w) {
     return CUDA_SUCCESS;
 }
 
-// ---- argument checks ------------------------------------------------------------------------------
+}  // namespace cudaemu
 
-#define CHECK_INIT() \
-    do {                                                     \
-        if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED; \
-    } while (0)
+namespace {
 
-// The current context, or an error: none set, or sticky-failed.
-CUresult current(Context** out) {
-    if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
-    Context* c = t_current;
-    if (c == nullptr) return CUDA_ERROR_INVALID_CONTEXT;
-    const int sticky = c->sticky.load();
-    if (sticky != 0) return CUresult(sticky);
-    *out = c;
-    return CUDA_SUCCESS;
-}
-
-#define CURRENT(ctx)                          \
-    Context* ctx = nullptr;                   \
-    do {                                      \
-        CUresult r_ = current(&ctx);          \
-        if (r_ != CUDA_SUCCESS) return r_;    \
-    } while (0)
-
-// The stream of a handle (0: the legacy stream of ctx), or an error.
-CUresult stream_of(CUstream h, Context* ctx, Stream** out) {
-    if (h == nullptr || h == CU_STREAM_LEGACY) {
-        *out = ctx->legacy;
-        return CUDA_SUCCESS;
-    }
-    if (h == CU_STREAM_PER_THREAD) return CUDA_ERROR_NOT_SUPPORTED;
-    Stream* s = reinterpret_cast<Stream*>(h);
-    if (g_streams.count(s) == 0 || s->destroyed) return CUDA_ERROR_INVALID_HANDLE;
-    if (s->ctx != ctx) return CUDA_ERROR_INVALID_CONTEXT;
-    *out = s;
-    return CUDA_SUCCESS;
-}
-
-Context* device_of_address(uintptr_t p) {
-    for (int d = 0; d < g_device_count; d++) {
-        Context* c = g_ctx[d];
-        if (p >= c->range_base && p < c->range_base + kDeviceRange) return c;
-    }
-    return nullptr;
-}
-
-// Whether [p, p + n) lies in one live allocation (of any device; unified addressing).
-bool device_range(CUdeviceptr p, size_t n) {
-    const uintptr_t a = uintptr_t(p);
-    Context* c = device_of_address(a);
-    if (c == nullptr) return false;
-    auto it = c->allocs.upper_bound(a);
-    if (it == c->allocs.begin()) return false;
-    --it;
-    const Allocation& al = it->second;
-    return a >= al.base && n <= al.bytes && a - al.base <= al.bytes - n;
-}
-
-bool host_range(const void* p, size_t n) {
-    if (p == nullptr) return false;
-    const uintptr_t a = uintptr_t(p);
-    for (int d = 0; d < g_device_count; d++) {
-        const uintptr_t lo = g_ctx[d]->range_base, hi = lo + kDeviceRange;
-        if (a < hi && a + n > lo) return false;  // a device address passed as a host pointer
-    }
-    return true;
-}
-
-// ---- device memory --------------------------------------------------------------------------------
-
-size_t page_size() {
-    static const size_t p = size_t(sysconf(_SC_PAGESIZE));
-    return p;
-}
-
-CUresult device_alloc(Context* c, size_t bytes, uintptr_t* out) {
-    const size_t pg = page_size();
-    const size_t mapped = (bytes + pg - 1) / pg * pg;
-    const size_t need = mapped + pg;  // + a guard page
-    if (bytes > kDeviceTotalMem - c->used) return CUDA_ERROR_OUT_OF_MEMORY;
-    for (auto it = c->free_ranges.begin(); it != c->free_ranges.end(); ++it) {
-        if (it->second < need) continue;
-        const uintptr_t off = it->first;
-        const size_t len = it->second;
-        c->free_ranges.erase(it);
-        if (len > need) c->free_ranges[off + need] = len - need;
-        const uintptr_t base = c->range_base + off;
-        if (mprotect(reinterpret_cast<void*>(base), mapped, PROT_READ | PROT_WRITE) != 0) {
-            c->free_ranges[off] = need;  // (not re-coalesced: the next free merges it)
-            return CUDA_ERROR_OUT_OF_MEMORY;
-        }
-        c->allocs[base] = Allocation{base, bytes, mapped};
-        c->used += bytes;
-        *out = base;
-        return CUDA_SUCCESS;
-    }
-    return CUDA_ERROR_OUT_OF_MEMORY;
-}
-
-void device_release(Context* c, const Allocation& a) {
-    void* p = reinterpret_cast<void*>(a.base);
-    madvise(p, a.mapped, MADV_DONTNEED);
-    mprotect(p, a.mapped, PROT_NONE);  // a later access by a kernel faults instead of reading stale data
-    c->used -= a.bytes;
-    uintptr_t off = a.base - c->range_base;
-    size_t len = a.mapped + page_size();
-    auto next = c->free_ranges.lower_bound(off);
-    if (next != c->free_ranges.end() && off + len == next->first) {
-        len += next->second;
-        next = c->free_ranges.erase(next);
-    }
-    if (next != c->free_ranges.begin()) {
-        auto prev = std::prev(next);
-        if (prev->first + prev->second == off) {
-            prev->second += len;
-            return;
-        }
-    }
-    c->free_ranges[off] = len;
-}
-
-Context* new_context(int device) {
-    Context* c = new Context;
-    c->device = device;
-    void* range = mmap(nullptr, kDeviceRange, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (range == MAP_FAILED) {
-        note("cannot reserve %zu bytes of address space for device %d", kDeviceRange, device);
-        abort();
-    }
-    c->range_base = uintptr_t(range);
-    c->free_ranges[0] = kDeviceRange;
-    c->legacy = new_stream(c, 0, true);
-    return c;
-}
-
-// ---- work -----------------------------------------------------------------------------------------
+// ---- work ---------------------------------------------------------------------------------------
 
 struct KernelWork : Work {
     const jk_emu::Kernel* kernel;
@@ -615,7 +273,7 @@ std::shared_ptr<CopyWork> copy_work(void* dst, const void* src, size_t bytes) {
 
 }  // namespace
 
-// ==== the API ========================================================================================
+// ==== the API ====================================================================================
 
 API CUresult cuGetErrorName(CUresult error, const char** pStr) {
     if (pStr == nullptr) return CUDA_ERROR_INVALID_VALUE;
@@ -724,13 +382,6 @@ API CUresult cuDevicePrimaryCtxRelease(CUdevice dev) {  // cuDevicePrimaryCtxRel
     if (g_ctx[dev]->refcount <= 0) return CUDA_ERROR_INVALID_CONTEXT;
     g_ctx[dev]->refcount--;  // the context itself stays (a process-wide emulation)
     return CUDA_SUCCESS;
-}
-
-static Context* context_of(CUcontext c) {
-    for (int d = 0; d < g_device_count; d++) {
-        if (reinterpret_cast<CUcontext>(g_ctx[d]) == c) return g_ctx[d];
-    }
-    return nullptr;
 }
 
 API CUresult cuCtxSetCurrent(CUcontext c) {
@@ -843,7 +494,7 @@ API CUresult cuFuncSetAttribute(CUfunction hfunc, CUfunction_attribute attrib, i
     return CUDA_SUCCESS;
 }
 
-// ---- memory ----------------------------------------------------------------------------------------
+// ---- memory -------------------------------------------------------------------------------------
 
 API CUresult cuMemAlloc(CUdeviceptr* dptr, size_t bytesize) {  // cuMemAlloc_v2
     Lock lock(g_mu);
@@ -943,7 +594,7 @@ API CUresult cuMemsetD8(CUdeviceptr dst, unsigned char v, size_t n) { return mem
 API CUresult cuMemsetD16(CUdeviceptr dst, unsigned short v, size_t n) { return memset_sync(dst, v, n, 2); }   // _v2
 API CUresult cuMemsetD32(CUdeviceptr dst, unsigned int v, size_t n) { return memset_sync(dst, v, n, 4); }     // _v2
 
-// ---- launch -----------------------------------------------------------------------------------------
+// ---- launch -------------------------------------------------------------------------------------
 
 API CUresult cuLaunchKernel(CUfunction hfunc, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
                             unsigned bz, unsigned shared, CUstream h, void** kernelParams, void** extra) {
@@ -984,7 +635,7 @@ API CUresult cuLaunchKernel(CUfunction hfunc, unsigned gx, unsigned gy, unsigned
     return submit(s, w);
 }
 
-// ---- streams and events ------------------------------------------------------------------------------
+// ---- streams and events -------------------------------------------------------------------------
 
 API CUresult cuStreamCreate(CUstream* phStream, unsigned int flags) {
     Lock lock(g_mu);
@@ -1124,6 +775,8 @@ static CUresult elapsed(float* ms, CUevent a, CUevent b) {
 }
 
 API CUresult cuEventElapsedTime_v2(float* ms, CUevent a, CUevent b) { return elapsed(ms, a, b); }
+// cuda.h 12.8+ #defines cuEventElapsedTime as cuEventElapsedTime_v2; JCuda 12.6 links the old
+// name, so that one is defined too, once the macro is gone.
 #undef cuEventElapsedTime
 API CUresult cuEventElapsedTime(float* ms, CUevent a, CUevent b) { return elapsed(ms, a, b); }  // before 12.8
 
@@ -1150,7 +803,7 @@ API CUresult cuStreamWaitEvent(CUstream hs, CUevent h, unsigned int flags) {
     return CUDA_SUCCESS;
 }
 
-// ---- graphs ----------------------------------------------------------------------------------------
+// ---- graphs -------------------------------------------------------------------------------------
 
 API CUresult cuStreamBeginCapture(CUstream h, CUstreamCaptureMode mode) {  // cuStreamBeginCapture_v2
     Lock lock(g_mu);
