@@ -33,8 +33,10 @@
 //
 // The files: this header (the card's limits, the state every file shares, the helpers between
 // files); streams.cpp (the state's definitions, stream threads and queues, the legacy stream's
-// ordering, waiting); memory.cpp (each device's address range, the
-// allocator, the range checks); cudaemu.cpp (the API calls); stubs.cpp (the rest).
+// ordering, waiting); memory.cpp (each device's address range, the allocator, the range checks);
+// the API by area: api_device.cpp (errors, init, devices, contexts and the current one, modules,
+// functions), api_memory.cpp (alloc, free, copies, memsets), api_stream.cpp (launch, streams,
+// events), api_graph.cpp (the capture rules, capture, graphs); stubs.cpp (the rest).
 // Internal names live in namespace cudaemu and stay hidden (-fvisibility=hidden); the API
 // functions are the only exports (API below, exports.map).
 #pragma once
@@ -60,7 +62,7 @@
 
 namespace cudaemu {
 
-// ---- limits of the emulated card (an NVIDIA H200, sm_90; its attributes: cudaemu.cpp) -----------
+// ---- limits of the emulated card (an NVIDIA H200, sm_90; its attributes: api_device.cpp) --------
 
 constexpr int kMaxDevices = 8;
 constexpr size_t kDeviceTotalMem = 150109880320ull;  // what an H200 reports (about 139.8 GiB)
@@ -175,7 +177,7 @@ extern std::set<Graph*>& g_graphs;
 extern std::set<GraphExec*>& g_execs;
 
 // The calling thread's current context and capture mode are thread_locals of the files that
-// use them (cudaemu.cpp), not shared here.
+// use them (api_device.cpp, api_graph.cpp), not shared here.
 
 using Lock = std::unique_lock<std::mutex>;
 
@@ -195,7 +197,7 @@ void wait_context(Lock& lock, Context* ctx);
 // The stream of a handle (0: the legacy stream of ctx), or an error.
 CUresult stream_of(CUstream h, Context* ctx, Stream** out);
 
-// ---- contexts (cudaemu.cpp) ---------------------------------------------------------------------
+// ---- contexts (api_device.cpp) ------------------------------------------------------------------
 
 #define CHECK_INIT()                                                    \
     do {                                                                \
@@ -215,7 +217,7 @@ CUresult current(Context** out);
 // The context of a handle, or null.
 Context* context_of(CUcontext c);
 
-// ---- capture rules (cudaemu.cpp) ----------------------------------------------------------------
+// ---- capture rules (api_graph.cpp) --------------------------------------------------------------
 
 // Whether the calling thread may make a "potentially unsafe" call; when not, the captures that
 // forbid it are invalidated. Caller holds g_mu.
