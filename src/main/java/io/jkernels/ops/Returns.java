@@ -15,7 +15,7 @@ import java.util.List;
  * Trajectory ops (OPS.md "Reinforcement learning", trajectory ops): discounted_return (Monte Carlo
  * with an optional bootstrap), gae (advantages and value targets) and td_lambda_return. Inputs are
  * time-major (T, B), every column an independent stream; rewards, values, next_values and
- * bootstrap f32, dones and terminated bool. Kernels: kernels/rl.cu (NOTE [Trajectory recurrences]
+ * bootstrap f32, dones and terminated bool. Kernels: kernels/rl_returns.cu (NOTE [Trajectory recurrences]
  * in kernels/math/rl.h); reference: {@link ReturnsRef}.
  *
  * <pre>
@@ -39,7 +39,7 @@ import java.util.List;
  * maps (three launches). A {@link Td.Workspace} may be passed to reuse the tile scratch.
  */
 public final class Returns {
-    /** Steps per thread and threads per block of the trajectory kernels (kernels/rl.cu). */
+    /** Steps per thread and threads per block of the trajectory kernels (kernels/rl_returns.cu). */
     static final int ITEMS = 16;
     static final int BLOCK = 256;
 
