@@ -83,9 +83,7 @@ API CUresult cuThreadExchangeStreamCaptureMode(CUstreamCaptureMode* mode) {
 API CUresult cuStreamBeginCapture(CUstream h, CUstreamCaptureMode mode) {  // cuStreamBeginCapture_v2
     Lock lock(g_mu);
     CURRENT(ctx);
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     if (s->legacy) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
     if (s->capture != nullptr) return CUDA_ERROR_ILLEGAL_STATE;
     if (mode != CU_STREAM_CAPTURE_MODE_GLOBAL && mode != CU_STREAM_CAPTURE_MODE_THREAD_LOCAL &&
@@ -104,9 +102,7 @@ API CUresult cuStreamBeginCapture(CUstream h, CUstreamCaptureMode mode) {  // cu
 API CUresult cuStreamEndCapture(CUstream h, CUgraph* phGraph) {
     Lock lock(g_mu);
     CURRENT(ctx);
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     if (phGraph == nullptr) return CUDA_ERROR_INVALID_VALUE;
     if (s->capture == nullptr) return CUDA_ERROR_ILLEGAL_STATE;
     if (s->capture_mode != CU_STREAM_CAPTURE_MODE_RELAXED && s->capture_thread != std::this_thread::get_id()) {
@@ -128,9 +124,7 @@ API CUresult cuStreamEndCapture(CUstream h, CUgraph* phGraph) {
 API CUresult cuStreamIsCapturing(CUstream h, CUstreamCaptureStatus* status) {
     Lock lock(g_mu);
     CURRENT(ctx);
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     if (status == nullptr) return CUDA_ERROR_INVALID_VALUE;
     *status = s->capture == nullptr ? CU_STREAM_CAPTURE_STATUS_NONE
               : s->capture_invalid  ? CU_STREAM_CAPTURE_STATUS_INVALIDATED
@@ -173,9 +167,7 @@ API CUresult cuGraphLaunch(CUgraphExec hExec, CUstream h) {
     CURRENT(ctx);
     GraphExec* x = reinterpret_cast<GraphExec*>(hExec);
     if (g_execs.count(x) == 0) return CUDA_ERROR_INVALID_HANDLE;
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     if (x->ctx != ctx) return CUDA_ERROR_INVALID_CONTEXT;
     if (s->capture != nullptr) return CUDA_ERROR_NOT_SUPPORTED;  // a graph node in a capture: not emulated
     if (s->legacy && !legacy_use_allowed(ctx)) return CUDA_ERROR_STREAM_CAPTURE_IMPLICIT;

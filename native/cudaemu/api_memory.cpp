@@ -82,11 +82,10 @@ CUresult memset_work(CUdeviceptr dst, uint32_t value, size_t count, int elem, st
 CUresult memset_async(CUdeviceptr dst, uint32_t value, size_t count, int elem, CUstream h) {
     Lock lock(g_mu);
     CURRENT(ctx);
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     std::shared_ptr<SetWork> w;
-    if ((r = memset_work(dst, value, count, elem, &w)) != CUDA_SUCCESS) return r;
+    CUresult r = memset_work(dst, value, count, elem, &w);
+    if (r != CUDA_SUCCESS) return r;
     return w == nullptr ? CUDA_SUCCESS : submit(s, w);
 }
 
@@ -175,9 +174,7 @@ API CUresult cuMemcpyDtoD(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {  // 
 API CUresult cuMemcpyDtoDAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream h) {  // _v2
     Lock lock(g_mu);
     CURRENT(ctx);
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     if (bytes == 0) return CUDA_SUCCESS;
     if (!device_range(dst, bytes) || !device_range(src, bytes)) return CUDA_ERROR_INVALID_VALUE;
     return submit(s, copy_work(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes));
@@ -187,9 +184,7 @@ API CUresult cuMemcpyPeerAsync(CUdeviceptr dst, CUcontext dstCtx, CUdeviceptr sr
                                CUstream h) {
     Lock lock(g_mu);
     CURRENT(ctx);
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     Context* dc = context_of(dstCtx);
     Context* sc = context_of(srcCtx);
     if (dc == nullptr || sc == nullptr) return CUDA_ERROR_INVALID_CONTEXT;

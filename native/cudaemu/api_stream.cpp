@@ -58,9 +58,7 @@ API CUresult cuLaunchKernel(CUfunction hfunc, unsigned gx, unsigned gy, unsigned
     Function* f = reinterpret_cast<Function*>(hfunc);
     if (g_functions.count(f) == 0) return CUDA_ERROR_INVALID_HANDLE;
     if (f->ctx != ctx) return CUDA_ERROR_INVALID_CONTEXT;
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     if (extra != nullptr) return CUDA_ERROR_NOT_SUPPORTED;  // CU_LAUNCH_PARAM_BUFFER_* is not emulated
     if (gx == 0 || gy == 0 || gz == 0 || gx > 2147483647u || gy > 65535 || gz > 65535) return CUDA_ERROR_INVALID_VALUE;
     if (bx == 0 || by == 0 || bz == 0 || bx > 1024 || by > 1024 || bz > 64 ||
@@ -104,9 +102,7 @@ API CUresult cuStreamDestroy(CUstream h) {  // cuStreamDestroy_v2
     Lock lock(g_mu);
     CURRENT(ctx);
     if (h == nullptr) return CUDA_ERROR_INVALID_HANDLE;
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     if (s->capture != nullptr) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
     // As the driver: returns at once; queued work still runs, then the stream's thread ends.
     s->destroyed = true;
@@ -118,9 +114,7 @@ API CUresult cuStreamDestroy(CUstream h) {  // cuStreamDestroy_v2
 API CUresult cuStreamSynchronize(CUstream h) {
     Lock lock(g_mu);
     CURRENT(ctx);
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     if (s->capture != nullptr) {
         s->capture_invalid = true;
         return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
@@ -137,9 +131,7 @@ API CUresult cuStreamSynchronize(CUstream h) {
 API CUresult cuStreamQuery(CUstream h) {
     Lock lock(g_mu);
     CURRENT(ctx);
-    Stream* s;
-    CUresult r = stream_of(h, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, h);
     if (s->capture != nullptr) {
         s->capture_invalid = true;
         return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
@@ -171,9 +163,7 @@ API CUresult cuEventRecord(CUevent h, CUstream hs) {
     CURRENT(ctx);
     Event* e = reinterpret_cast<Event*>(h);
     if (g_events.count(e) == 0) return CUDA_ERROR_INVALID_HANDLE;
-    Stream* s;
-    CUresult r = stream_of(hs, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, hs);
     if (e->ctx != ctx) return CUDA_ERROR_INVALID_CONTEXT;
     if (s->capture != nullptr) {  // a dependency inside the capture, not a node
         if (s->capture_invalid) return CUDA_ERROR_STREAM_CAPTURE_INVALIDATED;
@@ -238,9 +228,7 @@ API CUresult cuEventElapsedTime(float* ms, CUevent a, CUevent b) { return elapse
 API CUresult cuStreamWaitEvent(CUstream hs, CUevent h, unsigned int flags) {
     Lock lock(g_mu);
     CURRENT(ctx);
-    Stream* s;
-    CUresult r = stream_of(hs, ctx, &s);
-    if (r != CUDA_SUCCESS) return r;
+    STREAM_OF(s, hs);
     Event* e = reinterpret_cast<Event*>(h);
     if (g_events.count(e) == 0) return CUDA_ERROR_INVALID_HANDLE;
     if (flags != 0) return CUDA_ERROR_INVALID_VALUE;

@@ -214,6 +214,15 @@ CUresult current(Context** out);
         if (r_ != CUDA_SUCCESS) return r_;          \
     } while (0)
 
+// Declares `Stream* s` for the handle h in the current context ctx (see CURRENT), or returns the
+// error (stream_of's).
+#define STREAM_OF(s, h)                                        \
+    cudaemu::Stream* s = nullptr;                              \
+    do {                                                       \
+        CUresult r_ = cudaemu::stream_of((h), ctx, &s);         \
+        if (r_ != CUDA_SUCCESS) return r_;                     \
+    } while (0)
+
 // The context of a handle, or null.
 Context* context_of(CUcontext c);
 
