@@ -195,3 +195,12 @@ extern "C" __global__ void selftest_delay_fill(float* out, int64_t n, float valu
     for (int64_t i = jk_global_index(); i < n; i += jk_grid_stride()) out[i] = value;
 }
 JK_KERNEL(selftest_delay_fill)
+
+// out[0..3] = x[offset..offset+3] through one 16-byte vector load: with offset % 4 != 0 the address
+// is misaligned, a fault on a GPU and an error in the emulator (the emulator's alignment check).
+extern "C" __global__ void selftest_misaligned_vec(const float* x, float* out, int64_t offset) {
+    if (jk_global_index() != 0) return;
+    const jk_vec<float> v = jk_vec_load(x + offset);
+    for (int i = 0; i < 4; i++) out[i] = v.v[i];
+}
+JK_KERNEL(selftest_misaligned_vec)

@@ -138,6 +138,9 @@ enum WarpOp : int {
 uint64_t warp_op(int op, unsigned mask, uint64_t value, int arg, int width);
 unsigned active_mask();
 [[noreturn]] void trap();
+// A vector access at an address not aligned to its size: ends the block with an error naming the
+// kernel, as the fault it is on a GPU (returns only outside a kernel).
+void misaligned(const void* p, int bytes, const char* access);
 
 extern __thread unsigned char* dynamic_shared JK_EMU_HIDDEN;
 

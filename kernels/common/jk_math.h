@@ -29,13 +29,23 @@ __host__ __device__ __forceinline__ bool jk_is_aligned16(const void* p) {
     return (reinterpret_cast<uintptr_t>(p) & 15u) == 0;
 }
 
+// The emulator checks the alignment a GPU requires (x86 would load it silently).
+#if defined(__CUDACC__)
+#define JK_VEC_CHECK_ALIGNED(p, access)
+#else
+#define JK_VEC_CHECK_ALIGNED(p, access) \
+    if (!jk_is_aligned16(p)) ::jk_emu::misaligned(p, 16, access)
+#endif
+
 template <typename T>
 __host__ __device__ __forceinline__ jk_vec<T> jk_vec_load(const T* p) {  // p 16-byte aligned
+    JK_VEC_CHECK_ALIGNED(p, "load");
     return *reinterpret_cast<const jk_vec<T>*>(p);
 }
 
 template <typename T>
 __host__ __device__ __forceinline__ void jk_vec_store(T* p, const jk_vec<T>& v) {  // p 16-byte aligned
+    JK_VEC_CHECK_ALIGNED(p, "store");
     *reinterpret_cast<jk_vec<T>*>(p) = v;
 }
 

@@ -30,8 +30,12 @@ struct KernelWork : Work {
         for (size_t i = 0; i < offsets.size(); i++) args[i] = blob.data() + offsets[i];
         const std::string error = jk_emu::launch(*kernel, args, grid, block, shared);
         if (error.empty()) return CUDA_SUCCESS;
-        note("%s (the context is now unusable: CUDA_ERROR_LAUNCH_FAILED)", error.c_str());
-        return CUDA_ERROR_LAUNCH_FAILED;
+        // A misaligned vector access (the emulator's check in jk_vec_load/store) is the driver's 716;
+        // every other fault (__trap, an exception, a barrier deadlock) its unspecified launch failure.
+        const bool misaligned = error.find("misaligned address") != std::string::npos;
+        note("%s (the context is now unusable: %s)", error.c_str(),
+             misaligned ? "CUDA_ERROR_MISALIGNED_ADDRESS" : "CUDA_ERROR_LAUNCH_FAILED");
+        return misaligned ? CUDA_ERROR_MISALIGNED_ADDRESS : CUDA_ERROR_LAUNCH_FAILED;
     }
 };
 

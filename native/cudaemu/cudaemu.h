@@ -25,7 +25,8 @@
 //     call (sizes from the kernel's own signature); calls illegal during stream capture fail
 //     with the driver's codes and invalidate the capture; a fault in a kernel (__trap, an
 //     exception, a barrier deadlock) makes the context sticky-failed: every later call on it
-//     returns CUDA_ERROR_LAUNCH_FAILED, and the message goes to stderr.
+//     returns CUDA_ERROR_LAUNCH_FAILED (CUDA_ERROR_MISALIGNED_ADDRESS for a misaligned vector
+//     access), and the message goes to stderr.
 //   - graphs: stream capture records launches, copies and memsets; instantiate + launch replay
 //     them in order on a stream.
 // Everything the JCuda native library links against but jkernels does not use is a stub that

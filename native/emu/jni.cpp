@@ -138,7 +138,7 @@ JK_JNI(jlong, function0)(JNIEnv* env, jclass, jstring name) {
 }
 
 JK_JNI(void, launch0)(JNIEnv* env, jclass, jlong function, jint gx, jint gy, jint gz, jint bx, jint by, jint bz,
-                      jint shared_bytes, jobject args, jintArray offsets, jint nargs) {
+                      jint shared_bytes, jobject args, jintArray offsets, jintArray sizes, jint nargs) {
     const auto& ks = jk_emu::kernels();
     if (function < 1 || function > jlong(ks.size())) {
         throw_java(env, "java/lang/IllegalArgumentException", "unknown emulator kernel handle " + std::to_string(function));
@@ -179,6 +179,23 @@ JK_JNI(void, launch0)(JNIEnv* env, jclass, jlong function, jint gx, jint gy, jin
         }
         jint offs[64];
         env->GetIntArrayRegion(offsets, 0, nargs, offs);
+        if (sizes != nullptr) {  // each argument's size must be its parameter's (i32 vs i64, pointer vs struct)
+            if (env->GetArrayLength(sizes) < nargs) {
+                throw_java(env, "java/lang/IllegalArgumentException", where + "fewer sizes than arguments");
+                return;
+            }
+            jint sz[64];
+            env->GetIntArrayRegion(sizes, 0, nargs, sz);
+            for (int i = 0; i < nargs; i++) {
+                if (unsigned(sz[i]) != k.param_sizes[size_t(i)]) {
+                    throw_java(env, "java/lang/IllegalArgumentException",
+                               where + "argument " + std::to_string(i) + " is " + std::to_string(sz[i]) +
+                                   " bytes, the kernel's parameter " + std::to_string(i) + " is " +
+                                   std::to_string(k.param_sizes[size_t(i)]) + " bytes");
+                    return;
+                }
+            }
+        }
         const jlong cap = env->GetDirectBufferCapacity(args);
         for (int i = 0; i < nargs; i++) {
             if (offs[i] < 0 || jlong(offs[i]) + k.param_sizes[size_t(i)] > cap) {

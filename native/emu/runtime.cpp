@@ -186,11 +186,13 @@ public:
     void start() { std::thread([this] { loop(); }).detach(); }
 
     // ---- called on a fiber (the running CUDA thread) ----
-    [[noreturn]] void trap() {
-        fail_here("__trap()");
+    // Ends the block with an error (`what`, then where it happened), as a fault on a GPU does.
+    [[noreturn]] void fault(const char* what) {
+        fail_here(what);
         to_scheduler(current_->carrier, ST_TRAP, /*dying=*/true);
         __builtin_unreachable();
     }
+    [[noreturn]] void trap() { fault("__trap()"); }
     void barrier() { to_scheduler(current_->carrier, ST_BARRIER, false); }
     int barrier_count(int pred) {
         const unsigned gen = barrier_gen_;
@@ -614,5 +616,13 @@ uint64_t warp_op(int op, unsigned mask, uint64_t value, int arg, int width) {
 }
 unsigned active_mask() { return in_kernel("__activemask")->active_mask(); }
 void trap() { in_kernel("__trap")->trap(); }
+void misaligned(const void* p, int bytes, const char* access) {
+    Worker* w = tls_worker;
+    if (w == nullptr) return;  // host code (a test's own use of the helpers): nothing to emulate
+    char what[160];
+    snprintf(what, sizeof what, "misaligned address: %d-byte vector %s at %p (not %d-byte aligned; a GPU faults with "
+             "CUDA_ERROR_MISALIGNED_ADDRESS)", bytes, access, p, bytes);
+    w->fault(what);
+}
 
 }  // namespace jk_emu

@@ -116,6 +116,11 @@ public final class KernelArgs {
         return sizes[i];
     }
 
+    /** The sizes array (only the first {@link #count()} entries are meaningful). */
+    public int[] sizes() {
+        return sizes;
+    }
+
     /** The offsets array (only the first {@link #count()} entries are meaningful). */
     public int[] offsets() {
         return offsets;

@@ -64,7 +64,7 @@ public final class EmuBackend extends AbstractKernelBackend {
 
     private static void run(long f, LaunchConfig c, KernelArgs args) {
         EmuNative.launch(f, c.gridX(), c.gridY(), c.gridZ(), c.blockX(), c.blockY(), c.blockZ(),
-                c.sharedBytes(), args.buffer(), args.offsets(), args.count());
+                c.sharedBytes(), args.buffer(), args.offsets(), args.sizes(), args.count());
     }
 
     /** Runs {@code work} now, or records it when this thread is capturing. */

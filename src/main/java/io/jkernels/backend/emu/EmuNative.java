@@ -149,8 +149,19 @@ public final class EmuNative {
      */
     public static void launch(long function, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes,
             ByteBuffer args, int[] offsets, int nargs) {
+        launch(function, gx, gy, gz, bx, by, bz, sharedBytes, args, offsets, null, nargs);
+    }
+
+    /**
+     * As {@link #launch(long, int, int, int, int, int, int, int, ByteBuffer, int[], int)}, and each
+     * argument's size in bytes ({@code sizes[i]}, null: unchecked) must be the size of the kernel's
+     * parameter {@code i}: an i32/i64 or pointer/struct mix-up is an IllegalArgumentException naming
+     * the kernel and the argument, not wrong numbers (a GPU driver cannot tell; the emulator can).
+     */
+    public static void launch(long function, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes,
+            ByteBuffer args, int[] offsets, int[] sizes, int nargs) {
         ensureLoaded();
-        launch0(function, gx, gy, gz, bx, by, bz, sharedBytes, args, offsets, nargs);
+        launch0(function, gx, gy, gz, bx, by, bz, sharedBytes, args, offsets, sizes, nargs);
     }
 
     /**
@@ -179,7 +190,7 @@ public final class EmuNative {
     private static native long function0(String name);
 
     private static native void launch0(long function, int gx, int gy, int gz, int bx, int by, int bz,
-            int sharedBytes, ByteBuffer args, int[] offsets, int nargs);
+            int sharedBytes, ByteBuffer args, int[] offsets, int[] sizes, int nargs);
 
     private static native int[] properties0();
 }

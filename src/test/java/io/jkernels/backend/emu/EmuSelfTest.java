@@ -113,7 +113,30 @@ class EmuSelfTest {
         long f = EmuNative.function(kernel);
         assertNotEquals(0, f, kernel + " is not registered");
         EmuNative.launch(f, c.gridX(), c.gridY(), c.gridZ(), c.blockX(), c.blockY(), c.blockZ(), c.sharedBytes(),
-                args.buffer(), args.offsets(), args.count());
+                args.buffer(), args.offsets(), args.sizes(), args.count());
+    }
+
+    @Test
+    void aMisalignedVectorAccessIsAnErrorNamingTheKernel() {
+        try (Dev x = new Dev(64); Dev out = new Dev(16)) {
+            EmuNative.fill(x.ptr, 16, 4, Float.floatToIntBits(2.5f));
+            launch("selftest_misaligned_vec", LaunchConfig.of(1, 32), KernelArgs.get().ptr(x.ptr).ptr(out.ptr).i64(4));
+            assertEquals(2.5f, out.read().getFloat(12), "an aligned 16-byte load works");
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> launch("selftest_misaligned_vec",
+                    LaunchConfig.of(1, 32), KernelArgs.get().ptr(x.ptr).ptr(out.ptr).i64(1)));
+            assertTrue(e.getMessage().contains("selftest_misaligned_vec") && e.getMessage().contains("misaligned address")
+                    && e.getMessage().contains("16-byte vector load"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anArgumentOfTheWrongSizeIsANamedError() {
+        try (Dev x = new Dev(64); Dev y = new Dev(64)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> launch("relu_fwd_f32",
+                    LaunchConfig.of(1, 32), KernelArgs.get().ptr(x.ptr).ptr(y.ptr).i32(16))); // n is an int64_t
+            assertTrue(e.getMessage().contains("relu_fwd_f32") && e.getMessage().contains("argument 2 is 4 bytes")
+                    && e.getMessage().contains("is 8 bytes"), e.getMessage());
+        }
     }
 
     /** Small integers as floats, so that every sum below is exact in float, in any order. */
