@@ -26,21 +26,43 @@ import java.util.SplittableRandom;
  * <p>Kernels take contiguous memory: ops make a contiguous copy of a non-contiguous input.
  */
 public final class Tensor implements AutoCloseable {
-    private final Storage storage;
-    private final DType dtype;
-    private final long[] shape;
-    private final long[] strides;
-    private final long offset;
-    private final long numel;
+    // A handle's state and the public API; the view arithmetic is in the package-private
+    // TensorViews.
+    final Storage storage;
+    final DType dtype;
+    final long[] shape;
+    final long[] strides;
+    final long offset;
+    final long numel;
     private volatile boolean closed;
 
-    private Tensor(Storage storage, DType dtype, long[] shape, long[] strides, long offset) {
+    /** A handle holding one reference on {@code storage} (the caller's); the arrays become its own. */
+    Tensor(Storage storage, DType dtype, long[] shape, long[] strides, long offset) {
         this.storage = storage;
         this.dtype = dtype;
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
         this.numel = Shapes.numel(shape);
+    }
+
+    /** A new handle on this storage with the given layout (the arrays become its own). */
+    Tensor asStrided(long[] newShape, long[] newStrides, long newOffset) {
+        check();
+        storage.retain();
+        return new Tensor(storage, dtype, newShape, newStrides, newOffset);
+    }
+
+    /** Throws the {@link IllegalStateException} of a closed handle. */
+    void check() {
+        if (closed) {
+            throw new IllegalStateException("tensor " + describe() + " is closed");
+        }
+    }
+
+    /** "[dtype, shape, device]", for messages. */
+    String describe() {
+        return "[" + dtype + ", " + Arrays.toString(shape) + ", " + device() + "]";
     }
 
     // ---- factories ---------------------------------------------------------------------------
@@ -234,16 +256,6 @@ public final class Tensor implements AutoCloseable {
 
     // ---- properties --------------------------------------------------------------------------
 
-    private void check() {
-        if (closed) {
-            throw new IllegalStateException("tensor " + describe() + " is closed");
-        }
-    }
-
-    private String describe() {
-        return "[" + dtype + ", " + Arrays.toString(shape) + ", " + device() + "]";
-    }
-
     public DType dtype() {
         return dtype;
     }
@@ -269,7 +281,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Size of dimension {@code dim} (negative counts from the end). */
     public long size(int dim) {
-        return shape[wrapDim(dim, shape.length)];
+        return shape[TensorViews.wrapDim(dim, shape.length)];
     }
 
     public int dim() {
@@ -336,23 +348,9 @@ public final class Tensor implements AutoCloseable {
 
     // ---- views -------------------------------------------------------------------------------
 
-    private Tensor view(long[] newShape, long[] newStrides, long newOffset) {
-        check();
-        storage.retain();
-        return new Tensor(storage, dtype, newShape, newStrides, newOffset);
-    }
-
     /** Another handle on the same elements (closed independently). */
     public Tensor alias() {
-        return view(shape.clone(), strides.clone(), offset);
-    }
-
-    static int wrapDim(int dim, int rank) {
-        int d = dim < 0 ? dim + rank : dim;
-        if (d < 0 || d >= rank) {
-            throw new IndexOutOfBoundsException("dim " + dim + " out of range for a tensor of rank " + rank);
-        }
-        return d;
+        return TensorViews.alias(this);
     }
 
     /**
@@ -360,23 +358,12 @@ public final class Tensor implements AutoCloseable {
      * contiguous, else a contiguous copy (as torch.reshape).
      */
     public Tensor reshape(long... newShape) {
-        check();
-        long[] s = Shapes.inferShape(newShape, numel);
-        if (isContiguous()) {
-            return view(s, Shapes.contiguousStrides(s), offset);
-        }
-        try (Tensor c = contiguous()) {
-            return c.reshape(s);
-        }
+        return TensorViews.reshape(this, newShape);
     }
 
     /** The same elements in a new shape; the tensor must be contiguous (as torch.view). */
     public Tensor view(long... newShape) {
-        check();
-        if (!isContiguous()) {
-            throw new TensorException.Shape("view of a non-contiguous tensor " + describe() + ": use reshape or contiguous()");
-        }
-        return reshape(newShape);
+        return TensorViews.view(this, newShape);
     }
 
     /** A 1-D view (or copy, when non-contiguous) of all elements. */
@@ -386,15 +373,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Elements {@code [start, start + length)} along {@code dim} (a view). */
     public Tensor narrow(int dim, long start, long length) {
-        check();
-        int d = wrapDim(dim, shape.length);
-        if (start < 0 || length < 0 || start > shape[d] - length) {
-            throw new IndexOutOfBoundsException("narrow(" + dim + ", " + start + ", " + length + ") out of range for size "
-                    + shape[d]);
-        }
-        long[] s = shape.clone();
-        s[d] = length;
-        return view(s, strides.clone(), offset + start * strides[d]);
+        return TensorViews.narrow(this, dim, start, length);
     }
 
     /** Elements {@code [start, end)} along {@code dim} (a view). */
@@ -404,55 +383,17 @@ public final class Tensor implements AutoCloseable {
 
     /** The sub-tensor at {@code index} along {@code dim}, that dimension removed (a view). */
     public Tensor select(int dim, long index) {
-        check();
-        int d = wrapDim(dim, shape.length);
-        long i = index < 0 ? index + shape[d] : index;
-        if (i < 0 || i >= shape[d]) {
-            throw new IndexOutOfBoundsException("index " + index + " out of range for dim " + dim + " of size " + shape[d]);
-        }
-        long[] s = new long[shape.length - 1];
-        long[] st = new long[shape.length - 1];
-        for (int k = 0, j = 0; k < shape.length; k++) {
-            if (k != d) {
-                s[j] = shape[k];
-                st[j++] = strides[k];
-            }
-        }
-        return view(s, st, offset + i * strides[d]);
+        return TensorViews.select(this, dim, index);
     }
 
     /** Dimensions {@code d0} and {@code d1} swapped (a view). */
     public Tensor transpose(int d0, int d1) {
-        int[] perm = new int[shape.length];
-        for (int i = 0; i < perm.length; i++) {
-            perm[i] = i;
-        }
-        int a = wrapDim(d0, shape.length);
-        int b = wrapDim(d1, shape.length);
-        perm[a] = b;
-        perm[b] = a;
-        return permute(perm);
+        return TensorViews.transpose(this, d0, d1);
     }
 
     /** Dimensions reordered: dimension i of the result is dimension {@code order[i]} of this (a view). */
     public Tensor permute(int... order) {
-        check();
-        if (order.length != shape.length) {
-            throw new TensorException.Shape("permute takes " + shape.length + " dims, got " + order.length);
-        }
-        boolean[] seen = new boolean[order.length];
-        long[] s = new long[order.length];
-        long[] st = new long[order.length];
-        for (int i = 0; i < order.length; i++) {
-            int d = wrapDim(order[i], shape.length);
-            if (seen[d]) {
-                throw new TensorException.Shape("permute repeats dim " + order[i] + ": " + Arrays.toString(order));
-            }
-            seen[d] = true;
-            s[i] = shape[d];
-            st[i] = strides[d];
-        }
-        return view(s, st, offset);
+        return TensorViews.permute(this, order);
     }
 
     // ---- copies ------------------------------------------------------------------------------
