@@ -1,8 +1,6 @@
 package io.jkernels.tensor;
 
-import io.jkernels.backend.Backend;
 import io.jkernels.backend.HostMemory;
-import io.jkernels.backend.Memory;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,8 +24,8 @@ import java.util.SplittableRandom;
  * <p>Kernels take contiguous memory: ops make a contiguous copy of a non-contiguous input.
  */
 public final class Tensor implements AutoCloseable {
-    // A handle's state and the public API; the view arithmetic is in the package-private
-    // TensorViews.
+    // A handle's state and the public API; the work is done in package-private helpers, one per
+    // concern: TensorViews (view arithmetic), TensorCopies (copies and overlap), TensorFill (fills).
     final Storage storage;
     final DType dtype;
     final long[] shape;
@@ -112,7 +110,7 @@ public final class Tensor implements AutoCloseable {
     private static Tensor filled(long pattern, DType dtype, Device device, long[] shape) {
         Tensor t = empty(dtype, device, shape);
         try {
-            return t.fillBits(pattern);
+            return TensorFill.fillBits(t, pattern);
         } catch (RuntimeException | Error e) {
             t.close();
             throw e;
@@ -317,33 +315,12 @@ public final class Tensor implements AutoCloseable {
      * then stages the source in a temporary it did not need).
      */
     public boolean overlaps(Tensor other) {
-        if (storage != other.storage || numel == 0 || other.numel == 0) {
-            return false;
-        }
-        long[] a = byteSpan();
-        long[] b = other.byteSpan();
-        return a[0] < b[1] && b[0] < a[1];
+        return TensorCopies.overlaps(this, other);
     }
 
     /** Whether {@code other} views exactly the same elements in the same layout. */
     public boolean sameView(Tensor other) {
-        return storage == other.storage && offset == other.offset && dtype == other.dtype
-                && Arrays.equals(shape, other.shape) && Arrays.equals(strides, other.strides);
-    }
-
-    /** [first byte, one past the last byte] reachable by this view. */
-    private long[] byteSpan() {
-        long lo = offset;
-        long hi = offset;
-        for (int i = 0; i < shape.length; i++) {
-            long reach = (shape[i] - 1) * strides[i];
-            if (reach < 0) {
-                lo += reach;
-            } else {
-                hi += reach;
-            }
-        }
-        return new long[] {lo * dtype.bytes(), (hi + 1) * dtype.bytes()};
+        return TensorCopies.sameView(this, other);
     }
 
     // ---- views -------------------------------------------------------------------------------
@@ -400,37 +377,17 @@ public final class Tensor implements AutoCloseable {
 
     /** A contiguous handle on these elements: an alias when already contiguous, else a copy. */
     public Tensor contiguous() {
-        check();
-        if (isContiguous()) {
-            return alias();
-        }
-        return copyInto(empty(dtype, device(), shape));
-    }
-
-    /** Fills {@code out} from this tensor and returns it, closing it when the copy fails. */
-    private Tensor copyInto(Tensor out) {
-        try {
-            out.copyFrom(this);
-            return out;
-        } catch (RuntimeException | Error e) {
-            out.close();
-            throw e;
-        }
+        return TensorCopies.contiguous(this);
     }
 
     /** A copy with the same contents (always new memory, contiguous). */
     public Tensor copy() {
-        check();
-        return copyInto(empty(dtype, device(), shape));
+        return TensorCopies.copy(this);
     }
 
     /** These elements on {@code target}: an alias when already there, else a contiguous copy. */
     public Tensor to(Device target) {
-        check();
-        if (target.equals(device())) {
-            return alias();
-        }
-        return copyInto(empty(dtype, target, shape));
+        return TensorCopies.to(this, target);
     }
 
     /**
@@ -441,70 +398,7 @@ public final class Tensor implements AutoCloseable {
      * a view copied onto {@link #sameView the same view} is a no-op.
      */
     public void copyFrom(Tensor src) {
-        try {
-            copyFromUnfenced(src);
-        } finally {
-            java.lang.ref.Reference.reachabilityFence(src);
-            java.lang.ref.Reference.reachabilityFence(this);
-        }
-    }
-
-    private void copyFromUnfenced(Tensor src) {
-        check();
-        src.check();
-        if (!Arrays.equals(shape, src.shape)) {
-            throw new TensorException.Shape("copyFrom: source shape " + Arrays.toString(src.shape)
-                    + " does not match destination shape " + Arrays.toString(shape));
-        }
-        if (src.dtype != dtype) {
-            throw new TensorException.DTypeMismatch("copyFrom: source dtype " + src.dtype
-                    + " does not match destination dtype " + dtype);
-        }
-        if (numel == 0) {
-            return;
-        }
-        if (sameView(src)) {
-            return;
-        }
-        if (overlaps(src)) {
-            // no device copy is defined over overlapping ranges (cuMemcpyDtoDAsync, the strided
-            // kernels): stage the source; overlaps() is conservative, so only extra work, no refusal
-            try (Tensor staged = src.copy()) {
-                copyFrom(staged);
-            }
-            return;
-        }
-        Backend dst = storage.backend;
-        int eb = dtype.bytes();
-        if (src.device().equals(device())) {
-            if (isContiguous() && src.isContiguous()) {
-                dst.copy(storage.memory, offset * eb, src.storage.memory, src.offset * eb, numel * eb);
-            } else {
-                dst.copyStrided(storage.memory, offset, strides, src.storage.memory, src.offset, src.strides, shape, eb);
-            }
-            return;
-        }
-        if (!isContiguous() || !src.isContiguous()) {
-            // move a contiguous image across, then scatter it on this device
-            try (Tensor c = src.contiguous(); Tensor moved = empty(dtype, device(), shape)) {
-                moved.copyFrom(c);
-                copyFrom(moved);
-            }
-            return;
-        }
-        long bytes = numel * eb;
-        Memory d = storage.memory;
-        Memory s = src.storage.memory;
-        if (src.device().isCpu()) {
-            dst.copyFromHost(d, offset * eb, (HostMemory) s, src.offset * eb, bytes);
-        } else if (device().isCpu()) {
-            src.storage.backend.copyToHost((HostMemory) d, offset * eb, s, src.offset * eb, bytes);
-        } else {
-            try (Tensor staged = empty(dtype, Device.cpu(), shape)) {
-                staged.copyFrom(src);
-                copyFrom(staged);
-            }
-        }
+        TensorCopies.copyFrom(this, src);
     }
 
     /**
@@ -517,8 +411,7 @@ public final class Tensor implements AutoCloseable {
      *         nothing is written then
      */
     public Tensor fill(double value) {
-        check();
-        return fillBits(Shapes.bitPattern(dtype, value));
+        return TensorFill.fill(this, value);
     }
 
     /**
@@ -531,26 +424,7 @@ public final class Tensor implements AutoCloseable {
      *         {@code value} exactly; nothing is written then
      */
     public Tensor fill(long value) {
-        check();
-        return fillBits(Shapes.bitPattern(dtype, value));
-    }
-
-    /** Sets every element to the low bytes of {@code pattern} (the bits of one element). */
-    private Tensor fillBits(long pattern) {
-        check();
-        if (numel == 0) {
-            return this;
-        }
-        if (isContiguous()) {
-            storage.backend.fill(storage.memory, offset * dtype.bytes(), numel, dtype.bytes(), pattern);
-            java.lang.ref.Reference.reachabilityFence(this);
-        } else {
-            try (Tensor c = empty(dtype, device(), shape)) {
-                c.fillBits(pattern);
-                copyFrom(c);
-            }
-        }
-        return this;
+        return TensorFill.fill(this, value);
     }
 
     // ---- host element access -----------------------------------------------------------------
