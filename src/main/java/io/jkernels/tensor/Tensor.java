@@ -1,15 +1,7 @@
 package io.jkernels.tensor;
 
-import io.jkernels.backend.HostMemory;
 import java.nio.Buffer;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * An n-dimensional array on a {@link Device}: dtype, shape, strides and offset (in elements, all
@@ -25,7 +17,9 @@ import java.util.SplittableRandom;
  */
 public final class Tensor implements AutoCloseable {
     // A handle's state and the public API; the work is done in package-private helpers, one per
-    // concern: TensorViews (view arithmetic), TensorCopies (copies and overlap), TensorFill (fills).
+    // concern: TensorFactories (new tensors), TensorViews (view arithmetic), TensorCopies (copies
+    // and overlap), TensorFill (fills), HostAccess (cpu element access), HostTransfers (Java
+    // arrays and buffers).
     final Storage storage;
     final DType dtype;
     final long[] shape;
@@ -67,15 +61,7 @@ public final class Tensor implements AutoCloseable {
 
     /** An uninitialised contiguous tensor. */
     public static Tensor empty(DType dtype, Device device, long... shape) {
-        java.util.Objects.requireNonNull(dtype, "dtype");
-        java.util.Objects.requireNonNull(device, "device");
-        long n = Shapes.checkShape("shape", shape);
-        if (n > Long.MAX_VALUE / dtype.bytes()) {
-            throw new TensorException.Shape("shape " + Arrays.toString(shape) + " of " + dtype
-                    + " needs more than 2^63 bytes");
-        }
-        Storage s = new Storage(device.backend(), n * dtype.bytes());
-        return new Tensor(s, dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
+        return TensorFactories.empty(dtype, device, shape);
     }
 
     /** A tensor of zeros. */
@@ -92,7 +78,7 @@ public final class Tensor implements AutoCloseable {
      *         bool cannot hold {@code value}; nothing is allocated then
      */
     public static Tensor full(double value, DType dtype, Device device, long... shape) {
-        return filled(Shapes.bitPattern(java.util.Objects.requireNonNull(dtype, "dtype"), value), dtype, device, shape);
+        return TensorFactories.full(value, dtype, device, shape);
     }
 
     /**
@@ -104,46 +90,32 @@ public final class Tensor implements AutoCloseable {
      *         {@code value} exactly; nothing is allocated then
      */
     public static Tensor full(long value, DType dtype, Device device, long... shape) {
-        return filled(Shapes.bitPattern(java.util.Objects.requireNonNull(dtype, "dtype"), value), dtype, device, shape);
-    }
-
-    private static Tensor filled(long pattern, DType dtype, Device device, long[] shape) {
-        Tensor t = empty(dtype, device, shape);
-        try {
-            return TensorFill.fillBits(t, pattern);
-        } catch (RuntimeException | Error e) {
-            t.close();
-            throw e;
-        }
+        return TensorFactories.full(value, dtype, device, shape);
     }
 
     /** A cpu f32 tensor holding {@code data}; shape defaults to 1-D. */
     public static Tensor of(float[] data, long... shape) {
-        return fromBuffer(FloatBuffer.wrap(data), DType.F32, shapeOr(data.length, shape));
+        return HostTransfers.of(data, shape);
     }
 
     /** A cpu f64 tensor holding {@code data}. */
     public static Tensor of(double[] data, long... shape) {
-        return fromBuffer(DoubleBuffer.wrap(data), DType.F64, shapeOr(data.length, shape));
+        return HostTransfers.of(data, shape);
     }
 
     /** A cpu i64 tensor holding {@code data}. */
     public static Tensor of(long[] data, long... shape) {
-        return fromBuffer(LongBuffer.wrap(data), DType.I64, shapeOr(data.length, shape));
+        return HostTransfers.of(data, shape);
     }
 
     /** A cpu i32 tensor holding {@code data}. */
     public static Tensor of(int[] data, long... shape) {
-        return fromBuffer(IntBuffer.wrap(data), DType.I32, shapeOr(data.length, shape));
+        return HostTransfers.of(data, shape);
     }
 
     /** A cpu bool tensor holding {@code data}. */
     public static Tensor of(boolean[] data, long... shape) {
-        byte[] b = new byte[data.length];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (byte) (data[i] ? 1 : 0);
-        }
-        return fromBuffer(ByteBuffer.wrap(b), DType.BOOL, shapeOr(data.length, shape));
+        return HostTransfers.of(data, shape);
     }
 
     /**
@@ -151,21 +123,7 @@ public final class Tensor implements AutoCloseable {
      * (bf16, f16: round to nearest even).
      */
     public static Tensor of(float[] data, DType dtype, long... shape) {
-        long[] s = shapeOr(data.length, shape);
-        long n = Shapes.checkShape("shape", s);
-        if (n != data.length) {
-            throw new TensorException.Shape("data holds " + data.length + " elements but shape " + Arrays.toString(s)
-                    + " of " + dtype + " needs " + n + " elements");
-        }
-        Tensor t = empty(dtype, Device.cpu(), s);
-        for (int i = 0; i < data.length; i++) {
-            t.setDouble(i, data[i]);
-        }
-        return t;
-    }
-
-    private static long[] shapeOr(int length, long[] shape) {
-        return shape.length == 0 ? new long[] {length} : shape;
+        return HostTransfers.of(data, dtype, shape);
     }
 
     /**
@@ -174,82 +132,17 @@ public final class Tensor implements AutoCloseable {
      * {@code dtype}). The element count must equal the shape's.
      */
     public static Tensor fromBuffer(Buffer data, DType dtype, long... shape) {
-        long n = Shapes.checkShape("shape", shape);
-        long have = data instanceof ByteBuffer ? data.remaining() / dtype.bytes() : data.remaining();
-        if (have != n || (data instanceof ByteBuffer && data.remaining() % dtype.bytes() != 0)) {
-            throw new TensorException.Shape("data holds " + data.remaining() + (data instanceof ByteBuffer ? " bytes" : " elements")
-                    + " but shape " + Arrays.toString(shape) + " of " + dtype + " needs " + n + " elements");
-        }
-        if (data instanceof FloatBuffer) {
-            requireType(dtype, DType.F32, "FloatBuffer");
-        } else if (data instanceof DoubleBuffer) {
-            requireType(dtype, DType.F64, "DoubleBuffer");
-        } else if (data instanceof LongBuffer) {
-            requireType(dtype, DType.I64, "LongBuffer");
-        } else if (data instanceof IntBuffer) {
-            requireType(dtype, DType.I32, "IntBuffer");
-        } else if (!(data instanceof ByteBuffer)) {
-            throw new TensorException.DTypeMismatch("unsupported buffer type " + data.getClass().getSimpleName()
-                    + ": use a FloatBuffer, DoubleBuffer, LongBuffer, IntBuffer or ByteBuffer");
-        }
-        Tensor t = empty(dtype, Device.cpu(), shape);
-        HostMemory m = (HostMemory) t.storage.memory;
-        if (data instanceof FloatBuffer f) {
-            for (long i = 0; i < n; i++) {
-                m.putFloat(4 * i, f.get(f.position() + (int) i));
-            }
-        } else if (data instanceof DoubleBuffer d) {
-            for (long i = 0; i < n; i++) {
-                m.putDouble(8 * i, d.get(d.position() + (int) i));
-            }
-        } else if (data instanceof LongBuffer l) {
-            for (long i = 0; i < n; i++) {
-                m.putLong(8 * i, l.get(l.position() + (int) i));
-            }
-        } else if (data instanceof IntBuffer ib) {
-            for (long i = 0; i < n; i++) {
-                m.putInt(4 * i, ib.get(ib.position() + (int) i));
-            }
-        } else {
-            ByteBuffer src = ((ByteBuffer) data).duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            for (long i = 0; i < n * dtype.bytes(); i++) {
-                m.putByte(i, src.get(src.position() + (int) i));
-            }
-        }
-        return t;
-    }
-
-    private static void requireType(DType actual, DType expected, String what) {
-        if (actual != expected) {
-            throw new TensorException.DTypeMismatch("a " + what + " holds " + expected + ", not " + actual);
-        }
+        return HostTransfers.fromBuffer(data, dtype, shape);
     }
 
     /** Standard normal samples from a seeded generator (the same values on every device). */
     public static Tensor randn(long seed, DType dtype, Device device, long... shape) {
-        return random(seed, true, dtype, device, shape);
+        return TensorFactories.random(seed, true, dtype, device, shape);
     }
 
     /** Uniform samples in [0, 1) from a seeded generator (the same values on every device). */
     public static Tensor rand(long seed, DType dtype, Device device, long... shape) {
-        return random(seed, false, dtype, device, shape);
-    }
-
-    private static Tensor random(long seed, boolean normal, DType dtype, Device device, long[] shape) {
-        if (!dtype.isFloating()) {
-            throw new TensorException.DTypeMismatch("random tensors are floating point, not " + dtype);
-        }
-        SplittableRandom r = new SplittableRandom(seed);
-        Tensor host = empty(dtype, Device.cpu(), shape);
-        for (long i = 0; i < host.numel; i++) {
-            host.setDouble(i, normal ? r.nextGaussian() : r.nextDouble());
-        }
-        if (device.isCpu()) {
-            return host;
-        }
-        try (host) {
-            return host.to(device);
-        }
+        return TensorFactories.random(seed, false, dtype, device, shape);
     }
 
     // ---- properties --------------------------------------------------------------------------
@@ -429,177 +322,59 @@ public final class Tensor implements AutoCloseable {
 
     // ---- host element access -----------------------------------------------------------------
 
-    private HostMemory host() {
-        check();
-        if (!device().isCpu()) {
-            throw new IllegalStateException("element access needs a cpu tensor, this one is on " + device()
-                    + ": use to(Device.cpu())");
-        }
-        return (HostMemory) storage.memory;
-    }
-
-    /** Byte offset of the element at row-major flat index {@code i}. */
-    private long byteOffsetOf(long i) {
-        if (i < 0 || i >= numel) {
-            throw new IndexOutOfBoundsException("flat index " + i + " out of range for " + numel + " elements");
-        }
-        long e = offset;
-        if (Shapes.isContiguous(shape, strides)) {
-            e += i;
-        } else {
-            long rem = i;
-            for (int k = shape.length - 1; k >= 0; k--) {
-                long idx = rem % shape[k];
-                rem /= shape[k];
-                e += idx * strides[k];
-            }
-        }
-        return e * dtype.bytes();
-    }
-
     /** The element at row-major flat index {@code i} as a double (cpu tensors). */
     public double getDouble(long i) {
-        HostMemory m = host();
-        long o = byteOffsetOf(i);
-        return switch (dtype) {
-            case F32 -> m.getFloat(o);
-            case F64 -> m.getDouble(o);
-            case BF16 -> DType.bf16ToFloat(m.getShort(o));
-            case F16 -> DType.f16ToFloat(m.getShort(o));
-            case I64 -> m.getLong(o);
-            case I32 -> m.getInt(o);
-            case BOOL -> m.getByte(o) != 0 ? 1.0 : 0.0;
-        };
+        return HostAccess.getDouble(this, i);
     }
 
     /** Stores {@code v} rounded to the dtype at row-major flat index {@code i} (cpu tensors). */
     public void setDouble(long i, double v) {
-        HostMemory m = host();
-        long o = byteOffsetOf(i);
-        switch (dtype) {
-            case F32 -> m.putFloat(o, (float) v);
-            case F64 -> m.putDouble(o, v);
-            case BF16 -> m.putShort(o, DType.floatToBf16((float) v));
-            case F16 -> m.putShort(o, DType.floatToF16((float) v));
-            case I64 -> m.putLong(o, (long) v);
-            case I32 -> m.putInt(o, (int) v);
-            case BOOL -> m.putByte(o, (byte) (v != 0 ? 1 : 0));
-        }
+        HostAccess.setDouble(this, i, v);
     }
 
     /** The element at flat index {@code i} as a long (integer and bool cpu tensors exactly). */
     public long getLong(long i) {
-        HostMemory m = host();
-        long o = byteOffsetOf(i);
-        return switch (dtype) {
-            case I64 -> m.getLong(o);
-            case I32 -> m.getInt(o);
-            case BOOL -> m.getByte(o);
-            default -> (long) getDouble(i);
-        };
+        return HostAccess.getLong(this, i);
     }
 
     /** Stores {@code v} at flat index {@code i} (integer and bool cpu tensors exactly). */
     public void setLong(long i, long v) {
-        HostMemory m = host();
-        long o = byteOffsetOf(i);
-        switch (dtype) {
-            case I64 -> m.putLong(o, v);
-            case I32 -> m.putInt(o, (int) v);
-            case BOOL -> m.putByte(o, (byte) (v != 0 ? 1 : 0));
-            default -> setDouble(i, v);
-        }
+        HostAccess.setLong(this, i, v);
     }
 
     /** The single element of a one-element tensor, as a double. */
     public double item() {
-        check();
-        if (numel != 1) {
-            throw new TensorException.Shape("item() needs one element, the tensor has " + numel);
-        }
-        try (Tensor c = to(Device.cpu())) {
-            return c.getDouble(0);
-        }
-    }
-
-    private int arrayLength() {
-        check();
-        if (numel > Integer.MAX_VALUE - 8) {
-            throw new TensorException.Shape(numel + " elements do not fit a Java array");
-        }
-        return (int) numel;
+        return HostAccess.item(this);
     }
 
     /** All elements, row-major, converted to float (from any device). */
     public float[] toFloatArray() {
-        float[] out = new float[arrayLength()];
-        try (Tensor c = to(Device.cpu())) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = (float) c.getDouble(i);
-            }
-        }
-        return out;
+        return HostTransfers.toFloatArray(this);
     }
 
     /** All elements, row-major, converted to double (from any device). */
     public double[] toDoubleArray() {
-        double[] out = new double[arrayLength()];
-        try (Tensor c = to(Device.cpu())) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = c.getDouble(i);
-            }
-        }
-        return out;
+        return HostTransfers.toDoubleArray(this);
     }
 
     /** All elements, row-major, as longs (from any device). */
     public long[] toLongArray() {
-        long[] out = new long[arrayLength()];
-        try (Tensor c = to(Device.cpu())) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = c.getLong(i);
-            }
-        }
-        return out;
+        return HostTransfers.toLongArray(this);
     }
 
     /** All elements, row-major, as ints (from any device). */
     public int[] toIntArray() {
-        int[] out = new int[arrayLength()];
-        try (Tensor c = to(Device.cpu())) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = (int) c.getLong(i);
-            }
-        }
-        return out;
+        return HostTransfers.toIntArray(this);
     }
 
     /** All elements, row-major, as booleans (non-zero is true). */
     public boolean[] toBooleanArray() {
-        boolean[] out = new boolean[arrayLength()];
-        try (Tensor c = to(Device.cpu())) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = c.getDouble(i) != 0;
-            }
-        }
-        return out;
+        return HostTransfers.toBooleanArray(this);
     }
 
     /** The raw little-endian bytes of all elements, row-major. */
     public byte[] toByteArray() {
-        long bytes = (long) arrayLength() * dtype.bytes();
-        if (bytes > Integer.MAX_VALUE - 8) {
-            throw new TensorException.Shape(bytes + " bytes do not fit a Java array");
-        }
-        byte[] out = new byte[(int) bytes];
-        try (Tensor c = to(Device.cpu()); Tensor d = c.contiguous()) {
-            HostMemory m = (HostMemory) d.storage.memory;
-            long base = d.offset * dtype.bytes();
-            for (int i = 0; i < out.length; i++) {
-                out[i] = m.getByte(base + i);
-            }
-        }
-        return out;
+        return HostTransfers.toByteArray(this);
     }
 
     /** Releases this handle; the memory is freed when no handle on it is left. Idempotent. */
