@@ -1,17 +1,7 @@
 package io.jkernels.tensor;
 
-import io.jkernels.backend.Backend;
-import io.jkernels.backend.HostMemory;
-import io.jkernels.backend.Memory;
 import java.nio.Buffer;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * An n-dimensional array on a {@link Device}: dtype, shape, strides and offset (in elements, all
@@ -26,15 +16,20 @@ import java.util.SplittableRandom;
  * <p>Kernels take contiguous memory: ops make a contiguous copy of a non-contiguous input.
  */
 public final class Tensor implements AutoCloseable {
-    private final Storage storage;
-    private final DType dtype;
-    private final long[] shape;
-    private final long[] strides;
-    private final long offset;
-    private final long numel;
+    // A handle's state and the public API; the work is done in package-private helpers, one per
+    // concern: TensorFactories (new tensors), TensorViews (view arithmetic), TensorCopies (copies
+    // and overlap), TensorFill (fills), HostAccess (cpu element access), HostTransfers (Java
+    // arrays and buffers).
+    final Storage storage;
+    final DType dtype;
+    final long[] shape;
+    final long[] strides;
+    final long offset;
+    final long numel;
     private volatile boolean closed;
 
-    private Tensor(Storage storage, DType dtype, long[] shape, long[] strides, long offset) {
+    /** A handle holding one reference on {@code storage} (the caller's); the arrays become its own. */
+    Tensor(Storage storage, DType dtype, long[] shape, long[] strides, long offset) {
         this.storage = storage;
         this.dtype = dtype;
         this.shape = shape;
@@ -43,19 +38,30 @@ public final class Tensor implements AutoCloseable {
         this.numel = Shapes.numel(shape);
     }
 
+    /** A new handle on this storage with the given layout (the arrays become its own). */
+    Tensor asStrided(long[] newShape, long[] newStrides, long newOffset) {
+        check();
+        storage.retain();
+        return new Tensor(storage, dtype, newShape, newStrides, newOffset);
+    }
+
+    /** Throws the {@link IllegalStateException} of a closed handle. */
+    void check() {
+        if (closed) {
+            throw new IllegalStateException("tensor " + describe() + " is closed");
+        }
+    }
+
+    /** "[dtype, shape, device]", for messages. */
+    String describe() {
+        return "[" + dtype + ", " + Arrays.toString(shape) + ", " + device() + "]";
+    }
+
     // ---- factories ---------------------------------------------------------------------------
 
     /** An uninitialised contiguous tensor. */
     public static Tensor empty(DType dtype, Device device, long... shape) {
-        java.util.Objects.requireNonNull(dtype, "dtype");
-        java.util.Objects.requireNonNull(device, "device");
-        long n = Shapes.checkShape("shape", shape);
-        if (n > Long.MAX_VALUE / dtype.bytes()) {
-            throw new TensorException.Shape("shape " + Arrays.toString(shape) + " of " + dtype
-                    + " needs more than 2^63 bytes");
-        }
-        Storage s = new Storage(device.backend(), n * dtype.bytes());
-        return new Tensor(s, dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
+        return TensorFactories.empty(dtype, device, shape);
     }
 
     /** A tensor of zeros. */
@@ -72,7 +78,7 @@ public final class Tensor implements AutoCloseable {
      *         bool cannot hold {@code value}; nothing is allocated then
      */
     public static Tensor full(double value, DType dtype, Device device, long... shape) {
-        return filled(Shapes.bitPattern(java.util.Objects.requireNonNull(dtype, "dtype"), value), dtype, device, shape);
+        return TensorFactories.full(value, dtype, device, shape);
     }
 
     /**
@@ -84,46 +90,32 @@ public final class Tensor implements AutoCloseable {
      *         {@code value} exactly; nothing is allocated then
      */
     public static Tensor full(long value, DType dtype, Device device, long... shape) {
-        return filled(Shapes.bitPattern(java.util.Objects.requireNonNull(dtype, "dtype"), value), dtype, device, shape);
-    }
-
-    private static Tensor filled(long pattern, DType dtype, Device device, long[] shape) {
-        Tensor t = empty(dtype, device, shape);
-        try {
-            return t.fillBits(pattern);
-        } catch (RuntimeException | Error e) {
-            t.close();
-            throw e;
-        }
+        return TensorFactories.full(value, dtype, device, shape);
     }
 
     /** A cpu f32 tensor holding {@code data}; shape defaults to 1-D. */
     public static Tensor of(float[] data, long... shape) {
-        return fromBuffer(FloatBuffer.wrap(data), DType.F32, shapeOr(data.length, shape));
+        return HostTransfers.of(data, shape);
     }
 
     /** A cpu f64 tensor holding {@code data}. */
     public static Tensor of(double[] data, long... shape) {
-        return fromBuffer(DoubleBuffer.wrap(data), DType.F64, shapeOr(data.length, shape));
+        return HostTransfers.of(data, shape);
     }
 
     /** A cpu i64 tensor holding {@code data}. */
     public static Tensor of(long[] data, long... shape) {
-        return fromBuffer(LongBuffer.wrap(data), DType.I64, shapeOr(data.length, shape));
+        return HostTransfers.of(data, shape);
     }
 
     /** A cpu i32 tensor holding {@code data}. */
     public static Tensor of(int[] data, long... shape) {
-        return fromBuffer(IntBuffer.wrap(data), DType.I32, shapeOr(data.length, shape));
+        return HostTransfers.of(data, shape);
     }
 
     /** A cpu bool tensor holding {@code data}. */
     public static Tensor of(boolean[] data, long... shape) {
-        byte[] b = new byte[data.length];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (byte) (data[i] ? 1 : 0);
-        }
-        return fromBuffer(ByteBuffer.wrap(b), DType.BOOL, shapeOr(data.length, shape));
+        return HostTransfers.of(data, shape);
     }
 
     /**
@@ -131,21 +123,7 @@ public final class Tensor implements AutoCloseable {
      * (bf16, f16: round to nearest even).
      */
     public static Tensor of(float[] data, DType dtype, long... shape) {
-        long[] s = shapeOr(data.length, shape);
-        long n = Shapes.checkShape("shape", s);
-        if (n != data.length) {
-            throw new TensorException.Shape("data holds " + data.length + " elements but shape " + Arrays.toString(s)
-                    + " of " + dtype + " needs " + n + " elements");
-        }
-        Tensor t = empty(dtype, Device.cpu(), s);
-        for (int i = 0; i < data.length; i++) {
-            t.setDouble(i, data[i]);
-        }
-        return t;
-    }
-
-    private static long[] shapeOr(int length, long[] shape) {
-        return shape.length == 0 ? new long[] {length} : shape;
+        return HostTransfers.of(data, dtype, shape);
     }
 
     /**
@@ -154,95 +132,20 @@ public final class Tensor implements AutoCloseable {
      * {@code dtype}). The element count must equal the shape's.
      */
     public static Tensor fromBuffer(Buffer data, DType dtype, long... shape) {
-        long n = Shapes.checkShape("shape", shape);
-        long have = data instanceof ByteBuffer ? data.remaining() / dtype.bytes() : data.remaining();
-        if (have != n || (data instanceof ByteBuffer && data.remaining() % dtype.bytes() != 0)) {
-            throw new TensorException.Shape("data holds " + data.remaining() + (data instanceof ByteBuffer ? " bytes" : " elements")
-                    + " but shape " + Arrays.toString(shape) + " of " + dtype + " needs " + n + " elements");
-        }
-        if (data instanceof FloatBuffer) {
-            requireType(dtype, DType.F32, "FloatBuffer");
-        } else if (data instanceof DoubleBuffer) {
-            requireType(dtype, DType.F64, "DoubleBuffer");
-        } else if (data instanceof LongBuffer) {
-            requireType(dtype, DType.I64, "LongBuffer");
-        } else if (data instanceof IntBuffer) {
-            requireType(dtype, DType.I32, "IntBuffer");
-        } else if (!(data instanceof ByteBuffer)) {
-            throw new TensorException.DTypeMismatch("unsupported buffer type " + data.getClass().getSimpleName()
-                    + ": use a FloatBuffer, DoubleBuffer, LongBuffer, IntBuffer or ByteBuffer");
-        }
-        Tensor t = empty(dtype, Device.cpu(), shape);
-        HostMemory m = (HostMemory) t.storage.memory;
-        if (data instanceof FloatBuffer f) {
-            for (long i = 0; i < n; i++) {
-                m.putFloat(4 * i, f.get(f.position() + (int) i));
-            }
-        } else if (data instanceof DoubleBuffer d) {
-            for (long i = 0; i < n; i++) {
-                m.putDouble(8 * i, d.get(d.position() + (int) i));
-            }
-        } else if (data instanceof LongBuffer l) {
-            for (long i = 0; i < n; i++) {
-                m.putLong(8 * i, l.get(l.position() + (int) i));
-            }
-        } else if (data instanceof IntBuffer ib) {
-            for (long i = 0; i < n; i++) {
-                m.putInt(4 * i, ib.get(ib.position() + (int) i));
-            }
-        } else {
-            ByteBuffer src = ((ByteBuffer) data).duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            for (long i = 0; i < n * dtype.bytes(); i++) {
-                m.putByte(i, src.get(src.position() + (int) i));
-            }
-        }
-        return t;
-    }
-
-    private static void requireType(DType actual, DType expected, String what) {
-        if (actual != expected) {
-            throw new TensorException.DTypeMismatch("a " + what + " holds " + expected + ", not " + actual);
-        }
+        return HostTransfers.fromBuffer(data, dtype, shape);
     }
 
     /** Standard normal samples from a seeded generator (the same values on every device). */
     public static Tensor randn(long seed, DType dtype, Device device, long... shape) {
-        return random(seed, true, dtype, device, shape);
+        return TensorFactories.random(seed, true, dtype, device, shape);
     }
 
     /** Uniform samples in [0, 1) from a seeded generator (the same values on every device). */
     public static Tensor rand(long seed, DType dtype, Device device, long... shape) {
-        return random(seed, false, dtype, device, shape);
-    }
-
-    private static Tensor random(long seed, boolean normal, DType dtype, Device device, long[] shape) {
-        if (!dtype.isFloating()) {
-            throw new TensorException.DTypeMismatch("random tensors are floating point, not " + dtype);
-        }
-        SplittableRandom r = new SplittableRandom(seed);
-        Tensor host = empty(dtype, Device.cpu(), shape);
-        for (long i = 0; i < host.numel; i++) {
-            host.setDouble(i, normal ? r.nextGaussian() : r.nextDouble());
-        }
-        if (device.isCpu()) {
-            return host;
-        }
-        try (host) {
-            return host.to(device);
-        }
+        return TensorFactories.random(seed, false, dtype, device, shape);
     }
 
     // ---- properties --------------------------------------------------------------------------
-
-    private void check() {
-        if (closed) {
-            throw new IllegalStateException("tensor " + describe() + " is closed");
-        }
-    }
-
-    private String describe() {
-        return "[" + dtype + ", " + Arrays.toString(shape) + ", " + device() + "]";
-    }
 
     public DType dtype() {
         return dtype;
@@ -269,7 +172,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Size of dimension {@code dim} (negative counts from the end). */
     public long size(int dim) {
-        return shape[wrapDim(dim, shape.length)];
+        return shape[TensorViews.wrapDim(dim, shape.length)];
     }
 
     public int dim() {
@@ -305,54 +208,19 @@ public final class Tensor implements AutoCloseable {
      * then stages the source in a temporary it did not need).
      */
     public boolean overlaps(Tensor other) {
-        if (storage != other.storage || numel == 0 || other.numel == 0) {
-            return false;
-        }
-        long[] a = byteSpan();
-        long[] b = other.byteSpan();
-        return a[0] < b[1] && b[0] < a[1];
+        return TensorCopies.overlaps(this, other);
     }
 
     /** Whether {@code other} views exactly the same elements in the same layout. */
     public boolean sameView(Tensor other) {
-        return storage == other.storage && offset == other.offset && dtype == other.dtype
-                && Arrays.equals(shape, other.shape) && Arrays.equals(strides, other.strides);
-    }
-
-    /** [first byte, one past the last byte] reachable by this view. */
-    private long[] byteSpan() {
-        long lo = offset;
-        long hi = offset;
-        for (int i = 0; i < shape.length; i++) {
-            long reach = (shape[i] - 1) * strides[i];
-            if (reach < 0) {
-                lo += reach;
-            } else {
-                hi += reach;
-            }
-        }
-        return new long[] {lo * dtype.bytes(), (hi + 1) * dtype.bytes()};
+        return TensorCopies.sameView(this, other);
     }
 
     // ---- views -------------------------------------------------------------------------------
 
-    private Tensor view(long[] newShape, long[] newStrides, long newOffset) {
-        check();
-        storage.retain();
-        return new Tensor(storage, dtype, newShape, newStrides, newOffset);
-    }
-
     /** Another handle on the same elements (closed independently). */
     public Tensor alias() {
-        return view(shape.clone(), strides.clone(), offset);
-    }
-
-    static int wrapDim(int dim, int rank) {
-        int d = dim < 0 ? dim + rank : dim;
-        if (d < 0 || d >= rank) {
-            throw new IndexOutOfBoundsException("dim " + dim + " out of range for a tensor of rank " + rank);
-        }
-        return d;
+        return TensorViews.alias(this);
     }
 
     /**
@@ -360,23 +228,12 @@ public final class Tensor implements AutoCloseable {
      * contiguous, else a contiguous copy (as torch.reshape).
      */
     public Tensor reshape(long... newShape) {
-        check();
-        long[] s = Shapes.inferShape(newShape, numel);
-        if (isContiguous()) {
-            return view(s, Shapes.contiguousStrides(s), offset);
-        }
-        try (Tensor c = contiguous()) {
-            return c.reshape(s);
-        }
+        return TensorViews.reshape(this, newShape);
     }
 
     /** The same elements in a new shape; the tensor must be contiguous (as torch.view). */
     public Tensor view(long... newShape) {
-        check();
-        if (!isContiguous()) {
-            throw new TensorException.Shape("view of a non-contiguous tensor " + describe() + ": use reshape or contiguous()");
-        }
-        return reshape(newShape);
+        return TensorViews.view(this, newShape);
     }
 
     /** A 1-D view (or copy, when non-contiguous) of all elements. */
@@ -386,15 +243,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Elements {@code [start, start + length)} along {@code dim} (a view). */
     public Tensor narrow(int dim, long start, long length) {
-        check();
-        int d = wrapDim(dim, shape.length);
-        if (start < 0 || length < 0 || start > shape[d] - length) {
-            throw new IndexOutOfBoundsException("narrow(" + dim + ", " + start + ", " + length + ") out of range for size "
-                    + shape[d]);
-        }
-        long[] s = shape.clone();
-        s[d] = length;
-        return view(s, strides.clone(), offset + start * strides[d]);
+        return TensorViews.narrow(this, dim, start, length);
     }
 
     /** Elements {@code [start, end)} along {@code dim} (a view). */
@@ -404,92 +253,34 @@ public final class Tensor implements AutoCloseable {
 
     /** The sub-tensor at {@code index} along {@code dim}, that dimension removed (a view). */
     public Tensor select(int dim, long index) {
-        check();
-        int d = wrapDim(dim, shape.length);
-        long i = index < 0 ? index + shape[d] : index;
-        if (i < 0 || i >= shape[d]) {
-            throw new IndexOutOfBoundsException("index " + index + " out of range for dim " + dim + " of size " + shape[d]);
-        }
-        long[] s = new long[shape.length - 1];
-        long[] st = new long[shape.length - 1];
-        for (int k = 0, j = 0; k < shape.length; k++) {
-            if (k != d) {
-                s[j] = shape[k];
-                st[j++] = strides[k];
-            }
-        }
-        return view(s, st, offset + i * strides[d]);
+        return TensorViews.select(this, dim, index);
     }
 
     /** Dimensions {@code d0} and {@code d1} swapped (a view). */
     public Tensor transpose(int d0, int d1) {
-        int[] perm = new int[shape.length];
-        for (int i = 0; i < perm.length; i++) {
-            perm[i] = i;
-        }
-        int a = wrapDim(d0, shape.length);
-        int b = wrapDim(d1, shape.length);
-        perm[a] = b;
-        perm[b] = a;
-        return permute(perm);
+        return TensorViews.transpose(this, d0, d1);
     }
 
     /** Dimensions reordered: dimension i of the result is dimension {@code order[i]} of this (a view). */
     public Tensor permute(int... order) {
-        check();
-        if (order.length != shape.length) {
-            throw new TensorException.Shape("permute takes " + shape.length + " dims, got " + order.length);
-        }
-        boolean[] seen = new boolean[order.length];
-        long[] s = new long[order.length];
-        long[] st = new long[order.length];
-        for (int i = 0; i < order.length; i++) {
-            int d = wrapDim(order[i], shape.length);
-            if (seen[d]) {
-                throw new TensorException.Shape("permute repeats dim " + order[i] + ": " + Arrays.toString(order));
-            }
-            seen[d] = true;
-            s[i] = shape[d];
-            st[i] = strides[d];
-        }
-        return view(s, st, offset);
+        return TensorViews.permute(this, order);
     }
 
     // ---- copies ------------------------------------------------------------------------------
 
     /** A contiguous handle on these elements: an alias when already contiguous, else a copy. */
     public Tensor contiguous() {
-        check();
-        if (isContiguous()) {
-            return alias();
-        }
-        return copyInto(empty(dtype, device(), shape));
-    }
-
-    /** Fills {@code out} from this tensor and returns it, closing it when the copy fails. */
-    private Tensor copyInto(Tensor out) {
-        try {
-            out.copyFrom(this);
-            return out;
-        } catch (RuntimeException | Error e) {
-            out.close();
-            throw e;
-        }
+        return TensorCopies.contiguous(this);
     }
 
     /** A copy with the same contents (always new memory, contiguous). */
     public Tensor copy() {
-        check();
-        return copyInto(empty(dtype, device(), shape));
+        return TensorCopies.copy(this);
     }
 
     /** These elements on {@code target}: an alias when already there, else a contiguous copy. */
     public Tensor to(Device target) {
-        check();
-        if (target.equals(device())) {
-            return alias();
-        }
-        return copyInto(empty(dtype, target, shape));
+        return TensorCopies.to(this, target);
     }
 
     /**
@@ -500,70 +291,7 @@ public final class Tensor implements AutoCloseable {
      * a view copied onto {@link #sameView the same view} is a no-op.
      */
     public void copyFrom(Tensor src) {
-        try {
-            copyFromUnfenced(src);
-        } finally {
-            java.lang.ref.Reference.reachabilityFence(src);
-            java.lang.ref.Reference.reachabilityFence(this);
-        }
-    }
-
-    private void copyFromUnfenced(Tensor src) {
-        check();
-        src.check();
-        if (!Arrays.equals(shape, src.shape)) {
-            throw new TensorException.Shape("copyFrom: source shape " + Arrays.toString(src.shape)
-                    + " does not match destination shape " + Arrays.toString(shape));
-        }
-        if (src.dtype != dtype) {
-            throw new TensorException.DTypeMismatch("copyFrom: source dtype " + src.dtype
-                    + " does not match destination dtype " + dtype);
-        }
-        if (numel == 0) {
-            return;
-        }
-        if (sameView(src)) {
-            return;
-        }
-        if (overlaps(src)) {
-            // no device copy is defined over overlapping ranges (cuMemcpyDtoDAsync, the strided
-            // kernels): stage the source; overlaps() is conservative, so only extra work, no refusal
-            try (Tensor staged = src.copy()) {
-                copyFrom(staged);
-            }
-            return;
-        }
-        Backend dst = storage.backend;
-        int eb = dtype.bytes();
-        if (src.device().equals(device())) {
-            if (isContiguous() && src.isContiguous()) {
-                dst.copy(storage.memory, offset * eb, src.storage.memory, src.offset * eb, numel * eb);
-            } else {
-                dst.copyStrided(storage.memory, offset, strides, src.storage.memory, src.offset, src.strides, shape, eb);
-            }
-            return;
-        }
-        if (!isContiguous() || !src.isContiguous()) {
-            // move a contiguous image across, then scatter it on this device
-            try (Tensor c = src.contiguous(); Tensor moved = empty(dtype, device(), shape)) {
-                moved.copyFrom(c);
-                copyFrom(moved);
-            }
-            return;
-        }
-        long bytes = numel * eb;
-        Memory d = storage.memory;
-        Memory s = src.storage.memory;
-        if (src.device().isCpu()) {
-            dst.copyFromHost(d, offset * eb, (HostMemory) s, src.offset * eb, bytes);
-        } else if (device().isCpu()) {
-            src.storage.backend.copyToHost((HostMemory) d, offset * eb, s, src.offset * eb, bytes);
-        } else {
-            try (Tensor staged = empty(dtype, Device.cpu(), shape)) {
-                staged.copyFrom(src);
-                copyFrom(staged);
-            }
-        }
+        TensorCopies.copyFrom(this, src);
     }
 
     /**
@@ -576,8 +304,7 @@ public final class Tensor implements AutoCloseable {
      *         nothing is written then
      */
     public Tensor fill(double value) {
-        check();
-        return fillBits(Shapes.bitPattern(dtype, value));
+        return TensorFill.fill(this, value);
     }
 
     /**
@@ -590,201 +317,64 @@ public final class Tensor implements AutoCloseable {
      *         {@code value} exactly; nothing is written then
      */
     public Tensor fill(long value) {
-        check();
-        return fillBits(Shapes.bitPattern(dtype, value));
-    }
-
-    /** Sets every element to the low bytes of {@code pattern} (the bits of one element). */
-    private Tensor fillBits(long pattern) {
-        check();
-        if (numel == 0) {
-            return this;
-        }
-        if (isContiguous()) {
-            storage.backend.fill(storage.memory, offset * dtype.bytes(), numel, dtype.bytes(), pattern);
-            java.lang.ref.Reference.reachabilityFence(this);
-        } else {
-            try (Tensor c = empty(dtype, device(), shape)) {
-                c.fillBits(pattern);
-                copyFrom(c);
-            }
-        }
-        return this;
+        return TensorFill.fill(this, value);
     }
 
     // ---- host element access -----------------------------------------------------------------
 
-    private HostMemory host() {
-        check();
-        if (!device().isCpu()) {
-            throw new IllegalStateException("element access needs a cpu tensor, this one is on " + device()
-                    + ": use to(Device.cpu())");
-        }
-        return (HostMemory) storage.memory;
-    }
-
-    /** Byte offset of the element at row-major flat index {@code i}. */
-    private long byteOffsetOf(long i) {
-        if (i < 0 || i >= numel) {
-            throw new IndexOutOfBoundsException("flat index " + i + " out of range for " + numel + " elements");
-        }
-        long e = offset;
-        if (Shapes.isContiguous(shape, strides)) {
-            e += i;
-        } else {
-            long rem = i;
-            for (int k = shape.length - 1; k >= 0; k--) {
-                long idx = rem % shape[k];
-                rem /= shape[k];
-                e += idx * strides[k];
-            }
-        }
-        return e * dtype.bytes();
-    }
-
     /** The element at row-major flat index {@code i} as a double (cpu tensors). */
     public double getDouble(long i) {
-        HostMemory m = host();
-        long o = byteOffsetOf(i);
-        return switch (dtype) {
-            case F32 -> m.getFloat(o);
-            case F64 -> m.getDouble(o);
-            case BF16 -> DType.bf16ToFloat(m.getShort(o));
-            case F16 -> DType.f16ToFloat(m.getShort(o));
-            case I64 -> m.getLong(o);
-            case I32 -> m.getInt(o);
-            case BOOL -> m.getByte(o) != 0 ? 1.0 : 0.0;
-        };
+        return HostAccess.getDouble(this, i);
     }
 
     /** Stores {@code v} rounded to the dtype at row-major flat index {@code i} (cpu tensors). */
     public void setDouble(long i, double v) {
-        HostMemory m = host();
-        long o = byteOffsetOf(i);
-        switch (dtype) {
-            case F32 -> m.putFloat(o, (float) v);
-            case F64 -> m.putDouble(o, v);
-            case BF16 -> m.putShort(o, DType.floatToBf16((float) v));
-            case F16 -> m.putShort(o, DType.floatToF16((float) v));
-            case I64 -> m.putLong(o, (long) v);
-            case I32 -> m.putInt(o, (int) v);
-            case BOOL -> m.putByte(o, (byte) (v != 0 ? 1 : 0));
-        }
+        HostAccess.setDouble(this, i, v);
     }
 
     /** The element at flat index {@code i} as a long (integer and bool cpu tensors exactly). */
     public long getLong(long i) {
-        HostMemory m = host();
-        long o = byteOffsetOf(i);
-        return switch (dtype) {
-            case I64 -> m.getLong(o);
-            case I32 -> m.getInt(o);
-            case BOOL -> m.getByte(o);
-            default -> (long) getDouble(i);
-        };
+        return HostAccess.getLong(this, i);
     }
 
     /** Stores {@code v} at flat index {@code i} (integer and bool cpu tensors exactly). */
     public void setLong(long i, long v) {
-        HostMemory m = host();
-        long o = byteOffsetOf(i);
-        switch (dtype) {
-            case I64 -> m.putLong(o, v);
-            case I32 -> m.putInt(o, (int) v);
-            case BOOL -> m.putByte(o, (byte) (v != 0 ? 1 : 0));
-            default -> setDouble(i, v);
-        }
+        HostAccess.setLong(this, i, v);
     }
 
     /** The single element of a one-element tensor, as a double. */
     public double item() {
-        check();
-        if (numel != 1) {
-            throw new TensorException.Shape("item() needs one element, the tensor has " + numel);
-        }
-        try (Tensor c = to(Device.cpu())) {
-            return c.getDouble(0);
-        }
-    }
-
-    private int arrayLength() {
-        check();
-        if (numel > Integer.MAX_VALUE - 8) {
-            throw new TensorException.Shape(numel + " elements do not fit a Java array");
-        }
-        return (int) numel;
+        return HostAccess.item(this);
     }
 
     /** All elements, row-major, converted to float (from any device). */
     public float[] toFloatArray() {
-        float[] out = new float[arrayLength()];
-        try (Tensor c = to(Device.cpu())) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = (float) c.getDouble(i);
-            }
-        }
-        return out;
+        return HostTransfers.toFloatArray(this);
     }
 
     /** All elements, row-major, converted to double (from any device). */
     public double[] toDoubleArray() {
-        double[] out = new double[arrayLength()];
-        try (Tensor c = to(Device.cpu())) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = c.getDouble(i);
-            }
-        }
-        return out;
+        return HostTransfers.toDoubleArray(this);
     }
 
     /** All elements, row-major, as longs (from any device). */
     public long[] toLongArray() {
-        long[] out = new long[arrayLength()];
-        try (Tensor c = to(Device.cpu())) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = c.getLong(i);
-            }
-        }
-        return out;
+        return HostTransfers.toLongArray(this);
     }
 
     /** All elements, row-major, as ints (from any device). */
     public int[] toIntArray() {
-        int[] out = new int[arrayLength()];
-        try (Tensor c = to(Device.cpu())) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = (int) c.getLong(i);
-            }
-        }
-        return out;
+        return HostTransfers.toIntArray(this);
     }
 
     /** All elements, row-major, as booleans (non-zero is true). */
     public boolean[] toBooleanArray() {
-        boolean[] out = new boolean[arrayLength()];
-        try (Tensor c = to(Device.cpu())) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = c.getDouble(i) != 0;
-            }
-        }
-        return out;
+        return HostTransfers.toBooleanArray(this);
     }
 
     /** The raw little-endian bytes of all elements, row-major. */
     public byte[] toByteArray() {
-        long bytes = (long) arrayLength() * dtype.bytes();
-        if (bytes > Integer.MAX_VALUE - 8) {
-            throw new TensorException.Shape(bytes + " bytes do not fit a Java array");
-        }
-        byte[] out = new byte[(int) bytes];
-        try (Tensor c = to(Device.cpu()); Tensor d = c.contiguous()) {
-            HostMemory m = (HostMemory) d.storage.memory;
-            long base = d.offset * dtype.bytes();
-            for (int i = 0; i < out.length; i++) {
-                out[i] = m.getByte(base + i);
-            }
-        }
-        return out;
+        return HostTransfers.toByteArray(this);
     }
 
     /** Releases this handle; the memory is freed when no handle on it is left. Idempotent. */
