@@ -1,45 +1,26 @@
 package io.jkernels.backend.cuda;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.jkernels.backend.CudaDriver;
 import io.jkernels.backend.CudaException;
 import io.jkernels.backend.KernelArgs;
 import io.jkernels.backend.LaunchConfig;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
-import java.util.Optional;
+import java.util.Set;
 
 /**
  * The {@code ffm} binding of {@link CudaDriver}: {@code java.lang.foreign} downcalls straight into
  * the CUDA driver library (Java 22+; compiled into META-INF/versions/22 of the multi-release jar).
  *
- * <p>The library is {@code libcuda.so.1}, or the file named by the system property
- * {@code jkernels.cuda.library}. The downcall handles are {@code static final} (created once, when
- * {@link #load()} first succeeds) and called with {@code invokeExact}, using the versioned symbol
- * names that cuda.h (CUDA 13) maps the API names to: {@code cuMemAlloc_v2}, {@code cuMemFree_v2},
- * {@code cuMemcpyHtoD_v2}, {@code cuMemcpyDtoH_v2}, {@code cuMemcpyDtoDAsync_v2},
- * {@code cuDeviceTotalMem_v2}, {@code cuStreamDestroy_v2}, {@code cuEventDestroy_v2},
- * {@code cuStreamBeginCapture_v2}, {@code cuGraphInstantiateWithFlags} and
- * {@code cuEventElapsedTime_v2} (falling back to {@code cuEventElapsedTime} on drivers older than
- * 12.8, which lack it). The per-thread default stream variants ({@code _ptsz}/{@code _ptds}) are not
- * used: stream 0 is the legacy default stream, as for the JCuda binding.
- *
- * <p>Handles and device pointers cross as {@code long}: a C pointer-typed handle is passed as a
- * 64-bit integer ({@code JAVA_LONG}), which the C calling conventions of the supported 64-bit
- * platforms pass exactly like a pointer, so no {@link MemorySegment} is made per call.
+ * <p>The driver library is opened and its functions bound by {@link FfmLibrary}, as the downcall
+ * handles of {@link FfmDowncalls}.
  *
  * <p>Output parameters, the device-name buffer and the kernel's {@code void**} live in a small
  * native scratch area per thread (automatic arena, freed with the thread's scratch object), so a
@@ -58,19 +39,11 @@ public final class FfmCudaDriver implements CudaDriver {
     private static final int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
     private static final int NAME_BYTES = 256;
 
-    private static final Object LOAD_LOCK = new Object();
-    private static volatile SymbolLookup lookup;
-    private static volatile String libraryName;
-    private static volatile Throwable loadFailure;
-
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** The driver functions bound as critical downcalls (filled when the handles are bound). */
-    private static final java.util.Set<String> CRITICAL_CALLS = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     /** The driver functions this binding calls as critical downcalls (empty before {@link #load()}). */
-    public static java.util.Set<String> criticalCalls() {
-        return java.util.Set.copyOf(CRITICAL_CALLS);
+    public static Set<String> criticalCalls() {
+        return FfmLibrary.criticalCalls();
     }
 
     private FfmCudaDriver() {
@@ -83,47 +56,8 @@ public final class FfmCudaDriver implements CudaDriver {
      *     message says which)
      */
     public static FfmCudaDriver load() {
-        synchronized (LOAD_LOCK) {
-            if (loadFailure != null) {
-                throw relinkError(loadFailure);
-            }
-            if (lookup == null) {
-                String name = System.getProperty(LIBRARY_PROPERTY, "libcuda.so.1");
-                try {
-                    if (ADDRESS.byteSize() != 8) {
-                        throw new UnsatisfiedLinkError("the ffm CUDA binding needs a 64-bit platform");
-                    }
-                    SymbolLookup l;
-                    try {
-                        l = SymbolLookup.libraryLookup(name, Arena.global());
-                    } catch (IllegalArgumentException e) {
-                        UnsatisfiedLinkError u = new UnsatisfiedLinkError(
-                                "cannot open the CUDA driver library " + name + " (no NVIDIA driver installed?): "
-                                        + e.getMessage());
-                        u.initCause(e);
-                        throw u;
-                    }
-                    libraryName = name;
-                    lookup = l;
-                    Lib.touch(); // binds every handle; throws when a symbol is missing
-                } catch (Throwable t) {
-                    Throwable cause = t instanceof ExceptionInInitializerError && t.getCause() != null ? t.getCause() : t;
-                    lookup = null;
-                    loadFailure = cause;
-                    throw relinkError(cause);
-                }
-            }
-        }
+        FfmLibrary.open();
         return new FfmCudaDriver();
-    }
-
-    private static Error relinkError(Throwable cause) {
-        if (cause instanceof Error e && !(cause instanceof LinkageError)) {
-            return e;
-        }
-        UnsatisfiedLinkError u = new UnsatisfiedLinkError(cause.getMessage());
-        u.initCause(cause);
-        return u;
     }
 
     @Override
@@ -131,97 +65,7 @@ public final class FfmCudaDriver implements CudaDriver {
         return "ffm";
     }
 
-    // ---------------------------------------------------------------- bindings
-
-    /** The downcall handles, bound when this class is initialised (from {@link #load()} only). */
-    private static final class Lib {
-        private static final Linker LINKER = Linker.nativeLinker();
-        // Linker.Option.critical: a downcall without the thread-state transition, which must be
-        // short and never block (a critical call holds up safepoints). Only pure queries that
-        // take no driver lock are bound so; everything else, cuCtxSetCurrent included, is not.
-        private static final Linker.Option[] CRITICAL = {Linker.Option.critical(false)};
-        private static final Linker.Option[] NONE = {};
-
-        // CUresult is a C enum (int); CUdevice is int; handles and CUdeviceptr are 64-bit.
-        static final MethodHandle cuInit = bind("cuInit", NONE, JAVA_INT);
-        static final MethodHandle cuDriverGetVersion = bind("cuDriverGetVersion", CRITICAL, ADDRESS); // a constant
-        static final MethodHandle cuDeviceGet = bind("cuDeviceGet", NONE, ADDRESS, JAVA_INT);
-        static final MethodHandle cuDeviceGetCount = bind("cuDeviceGetCount", NONE, ADDRESS);
-        static final MethodHandle cuDeviceGetName = bind("cuDeviceGetName", NONE, ADDRESS, JAVA_INT, JAVA_INT);
-        static final MethodHandle cuDeviceGetAttribute =
-                bind("cuDeviceGetAttribute", CRITICAL, ADDRESS, JAVA_INT, JAVA_INT); // a table lookup
-        static final MethodHandle cuDeviceTotalMem = bind("cuDeviceTotalMem_v2", NONE, ADDRESS, JAVA_INT);
-        static final MethodHandle cuDevicePrimaryCtxRetain =
-                bind("cuDevicePrimaryCtxRetain", NONE, ADDRESS, JAVA_INT);
-        static final MethodHandle cuCtxSetCurrent = bind("cuCtxSetCurrent", NONE, JAVA_LONG); // may take the driver lock
-        static final MethodHandle cuCtxGetCurrent = bind("cuCtxGetCurrent", NONE, ADDRESS);
-        static final MethodHandle cuThreadExchangeStreamCaptureMode =
-                bind("cuThreadExchangeStreamCaptureMode", NONE, ADDRESS);
-        static final MethodHandle cuCtxSynchronize = bind("cuCtxSynchronize", NONE);
-        static final MethodHandle cuModuleLoadData = bind("cuModuleLoadData", NONE, ADDRESS, ADDRESS);
-        static final MethodHandle cuModuleGetFunction =
-                bind("cuModuleGetFunction", NONE, ADDRESS, JAVA_LONG, ADDRESS);
-        static final MethodHandle cuMemAlloc = bind("cuMemAlloc_v2", NONE, ADDRESS, JAVA_LONG);
-        static final MethodHandle cuMemFree = bind("cuMemFree_v2", NONE, JAVA_LONG);
-        static final MethodHandle cuMemcpyHtoD = bind("cuMemcpyHtoD_v2", NONE, JAVA_LONG, ADDRESS, JAVA_LONG);
-        static final MethodHandle cuMemcpyDtoH = bind("cuMemcpyDtoH_v2", NONE, ADDRESS, JAVA_LONG, JAVA_LONG);
-        static final MethodHandle cuMemcpyDtoDAsync =
-                bind("cuMemcpyDtoDAsync_v2", NONE, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        static final MethodHandle cuMemcpyPeerAsync = bind("cuMemcpyPeerAsync", NONE, JAVA_LONG, JAVA_LONG,
-                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        static final MethodHandle cuMemsetD8Async =
-                bind("cuMemsetD8Async", NONE, JAVA_LONG, JAVA_BYTE, JAVA_LONG, JAVA_LONG);
-        static final MethodHandle cuMemsetD16Async =
-                bind("cuMemsetD16Async", NONE, JAVA_LONG, JAVA_SHORT, JAVA_LONG, JAVA_LONG);
-        static final MethodHandle cuMemsetD32Async =
-                bind("cuMemsetD32Async", NONE, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
-        // cuLaunchKernel(CUfunction f, unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY,
-        //     blockDimZ, unsigned sharedMemBytes, CUstream hStream, void **kernelParams, void **extra)
-        static final MethodHandle cuLaunchKernel = bind("cuLaunchKernel", NONE, JAVA_LONG, JAVA_INT, JAVA_INT,
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS);
-        static final MethodHandle cuStreamCreate = bind("cuStreamCreate", NONE, ADDRESS, JAVA_INT);
-        static final MethodHandle cuStreamDestroy = bind("cuStreamDestroy_v2", NONE, JAVA_LONG);
-        static final MethodHandle cuStreamSynchronize = bind("cuStreamSynchronize", NONE, JAVA_LONG);
-        static final MethodHandle cuEventCreate = bind("cuEventCreate", NONE, ADDRESS, JAVA_INT);
-        static final MethodHandle cuEventDestroy = bind("cuEventDestroy_v2", NONE, JAVA_LONG);
-        static final MethodHandle cuEventRecord = bind("cuEventRecord", NONE, JAVA_LONG, JAVA_LONG);
-        static final MethodHandle cuEventSynchronize = bind("cuEventSynchronize", NONE, JAVA_LONG);
-        static final MethodHandle cuEventElapsedTime =
-                bindFirst(new String[] {"cuEventElapsedTime_v2", "cuEventElapsedTime"}, ADDRESS, JAVA_LONG, JAVA_LONG);
-        static final MethodHandle cuStreamBeginCapture =
-                bind("cuStreamBeginCapture_v2", NONE, JAVA_LONG, JAVA_INT);
-        static final MethodHandle cuStreamEndCapture = bind("cuStreamEndCapture", NONE, JAVA_LONG, ADDRESS);
-        static final MethodHandle cuGraphGetNodes = bind("cuGraphGetNodes", NONE, JAVA_LONG, ADDRESS, ADDRESS);
-        static final MethodHandle cuGraphInstantiate =
-                bind("cuGraphInstantiateWithFlags", NONE, ADDRESS, JAVA_LONG, JAVA_LONG);
-        static final MethodHandle cuGraphLaunch = bind("cuGraphLaunch", NONE, JAVA_LONG, JAVA_LONG);
-        static final MethodHandle cuGraphExecDestroy = bind("cuGraphExecDestroy", NONE, JAVA_LONG);
-        static final MethodHandle cuGraphDestroy = bind("cuGraphDestroy", NONE, JAVA_LONG);
-        static final MethodHandle cuGetErrorName = bind("cuGetErrorName", CRITICAL, JAVA_INT, ADDRESS); // a table lookup
-
-        static void touch() {
-        }
-
-        private static MethodHandle bind(String symbol, Linker.Option[] options, MemoryLayout... args) {
-            if (options.length > 0) {
-                CRITICAL_CALLS.add(symbol);
-            }
-            MemorySegment address = lookup.find(symbol).orElseThrow(() -> new UnsatisfiedLinkError(
-                    "the CUDA driver library " + libraryName + " has no " + symbol + " (driver too old?)"));
-            return LINKER.downcallHandle(address, FunctionDescriptor.of(JAVA_INT, args), options);
-        }
-
-        private static MethodHandle bindFirst(String[] symbols, MemoryLayout... args) {
-            for (String s : symbols) {
-                Optional<MemorySegment> address = lookup.find(s);
-                if (address.isPresent()) {
-                    return LINKER.downcallHandle(address.get(), FunctionDescriptor.of(JAVA_INT, args));
-                }
-            }
-            throw new UnsatisfiedLinkError("the CUDA driver library " + libraryName + " has none of "
-                    + String.join(", ", symbols) + " (driver too old?)");
-        }
-    }
+    // ---------------------------------------------------------------- scratch
 
     /** Per-thread native scratch memory: output parameters, a name buffer, the kernel's void**. */
     private static final class Scratch {
@@ -267,7 +111,7 @@ public final class FfmCudaDriver implements CudaDriver {
         try {
             MemorySegment out = SCRATCH.get().out;
             out.set(JAVA_LONG, 0, 0L);
-            int r = (int) Lib.cuGetErrorName.invokeExact(result, out);
+            int r = (int) FfmDowncalls.cuGetErrorName.invokeExact(result, out);
             long p = out.get(JAVA_LONG, 0);
             if (r == 0 && p != 0) {
                 return MemorySegment.ofAddress(p).reinterpret(Integer.MAX_VALUE).getString(0);
@@ -292,7 +136,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuDeviceGet.invokeExact(out, ordinal);
+            r = (int) FfmDowncalls.cuDeviceGet.invokeExact(out, ordinal);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -308,7 +152,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void init() {
         int r;
         try {
-            r = (int) Lib.cuInit.invokeExact(0);
+            r = (int) FfmDowncalls.cuInit.invokeExact(0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -320,7 +164,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuDriverGetVersion.invokeExact(out);
+            r = (int) FfmDowncalls.cuDriverGetVersion.invokeExact(out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -333,7 +177,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuDeviceGetCount.invokeExact(out);
+            r = (int) FfmDowncalls.cuDeviceGetCount.invokeExact(out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -348,7 +192,7 @@ public final class FfmCudaDriver implements CudaDriver {
         name.fill((byte) 0);
         int r;
         try {
-            r = (int) Lib.cuDeviceGetName.invokeExact(name, NAME_BYTES - 1, dev);
+            r = (int) FfmDowncalls.cuDeviceGetName.invokeExact(name, NAME_BYTES - 1, dev);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -362,7 +206,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuDeviceGetAttribute.invokeExact(out, attribute, dev);
+            r = (int) FfmDowncalls.cuDeviceGetAttribute.invokeExact(out, attribute, dev);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -376,7 +220,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuDeviceTotalMem.invokeExact(out, dev);
+            r = (int) FfmDowncalls.cuDeviceTotalMem.invokeExact(out, dev);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -390,7 +234,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuDevicePrimaryCtxRetain.invokeExact(out, dev);
+            r = (int) FfmDowncalls.cuDevicePrimaryCtxRetain.invokeExact(out, dev);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -402,7 +246,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void contextSetCurrent(long context) {
         int r;
         try {
-            r = (int) Lib.cuCtxSetCurrent.invokeExact(context);
+            r = (int) FfmDowncalls.cuCtxSetCurrent.invokeExact(context);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -415,7 +259,7 @@ public final class FfmCudaDriver implements CudaDriver {
         out.set(JAVA_LONG, 0, 0L);
         int r;
         try {
-            r = (int) Lib.cuCtxGetCurrent.invokeExact(out);
+            r = (int) FfmDowncalls.cuCtxGetCurrent.invokeExact(out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -429,7 +273,7 @@ public final class FfmCudaDriver implements CudaDriver {
         out.set(JAVA_INT, 0, mode);
         int r;
         try {
-            r = (int) Lib.cuThreadExchangeStreamCaptureMode.invokeExact(out);
+            r = (int) FfmDowncalls.cuThreadExchangeStreamCaptureMode.invokeExact(out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -441,7 +285,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void contextSynchronize() {
         int r;
         try {
-            r = (int) Lib.cuCtxSynchronize.invokeExact();
+            r = (int) FfmDowncalls.cuCtxSynchronize.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -463,7 +307,7 @@ public final class FfmCudaDriver implements CudaDriver {
         data.set(JAVA_BYTE, image.length, (byte) 0);
         int r;
         try {
-            r = (int) Lib.cuModuleLoadData.invokeExact(out, data);
+            r = (int) FfmDowncalls.cuModuleLoadData.invokeExact(out, data);
         } catch (Throwable t) {
             arena.close();
             throw rethrow(t);
@@ -481,7 +325,7 @@ public final class FfmCudaDriver implements CudaDriver {
         int r;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cName = arena.allocateFrom(name);
-            r = (int) Lib.cuModuleGetFunction.invokeExact(out, module, cName);
+            r = (int) FfmDowncalls.cuModuleGetFunction.invokeExact(out, module, cName);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -498,7 +342,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuMemAlloc.invokeExact(out, bytes);
+            r = (int) FfmDowncalls.cuMemAlloc.invokeExact(out, bytes);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -510,7 +354,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void memFree(long devicePtr) {
         int r;
         try {
-            r = (int) Lib.cuMemFree.invokeExact(devicePtr);
+            r = (int) FfmDowncalls.cuMemFree.invokeExact(devicePtr);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -540,7 +384,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment s = hostSegment(src, bytes, false, "cuMemcpyHtoD");
         int r;
         try {
-            r = (int) Lib.cuMemcpyHtoD.invokeExact(dst, s, bytes);
+            r = (int) FfmDowncalls.cuMemcpyHtoD.invokeExact(dst, s, bytes);
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {
@@ -557,7 +401,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment d = hostSegment(dst, bytes, true, "cuMemcpyDtoH");
         int r;
         try {
-            r = (int) Lib.cuMemcpyDtoH.invokeExact(d, src, bytes);
+            r = (int) FfmDowncalls.cuMemcpyDtoH.invokeExact(d, src, bytes);
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {
@@ -570,7 +414,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void memcpyDtoDAsync(long dst, long src, long bytes, long stream) {
         int r;
         try {
-            r = (int) Lib.cuMemcpyDtoDAsync.invokeExact(dst, src, bytes, stream);
+            r = (int) FfmDowncalls.cuMemcpyDtoDAsync.invokeExact(dst, src, bytes, stream);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -581,7 +425,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void memcpyPeerAsync(long dst, long dstContext, long src, long srcContext, long bytes, long stream) {
         int r;
         try {
-            r = (int) Lib.cuMemcpyPeerAsync.invokeExact(dst, dstContext, src, srcContext, bytes, stream);
+            r = (int) FfmDowncalls.cuMemcpyPeerAsync.invokeExact(dst, dstContext, src, srcContext, bytes, stream);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -592,7 +436,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void memsetD8Async(long dst, byte value, long count, long stream) {
         int r;
         try {
-            r = (int) Lib.cuMemsetD8Async.invokeExact(dst, value, count, stream);
+            r = (int) FfmDowncalls.cuMemsetD8Async.invokeExact(dst, value, count, stream);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -603,7 +447,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void memsetD16Async(long dst, short value, long count, long stream) {
         int r;
         try {
-            r = (int) Lib.cuMemsetD16Async.invokeExact(dst, value, count, stream);
+            r = (int) FfmDowncalls.cuMemsetD16Async.invokeExact(dst, value, count, stream);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -614,7 +458,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void memsetD32Async(long dst, int value, long count, long stream) {
         int r;
         try {
-            r = (int) Lib.cuMemsetD32Async.invokeExact(dst, value, count, stream);
+            r = (int) FfmDowncalls.cuMemsetD32Async.invokeExact(dst, value, count, stream);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -635,7 +479,7 @@ public final class FfmCudaDriver implements CudaDriver {
         }
         int r;
         try {
-            r = (int) Lib.cuLaunchKernel.invokeExact(function, config.gridX(), config.gridY(), config.gridZ(),
+            r = (int) FfmDowncalls.cuLaunchKernel.invokeExact(function, config.gridX(), config.gridY(), config.gridZ(),
                     config.blockX(), config.blockY(), config.blockZ(), config.sharedBytes(), stream, params,
                     MemorySegment.NULL);
         } catch (Throwable t) {
@@ -653,7 +497,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuStreamCreate.invokeExact(out, nonBlocking ? CU_STREAM_NON_BLOCKING : CU_STREAM_DEFAULT);
+            r = (int) FfmDowncalls.cuStreamCreate.invokeExact(out, nonBlocking ? CU_STREAM_NON_BLOCKING : CU_STREAM_DEFAULT);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -665,7 +509,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void streamDestroy(long stream) {
         int r;
         try {
-            r = (int) Lib.cuStreamDestroy.invokeExact(stream);
+            r = (int) FfmDowncalls.cuStreamDestroy.invokeExact(stream);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -676,7 +520,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void streamSynchronize(long stream) {
         int r;
         try {
-            r = (int) Lib.cuStreamSynchronize.invokeExact(stream);
+            r = (int) FfmDowncalls.cuStreamSynchronize.invokeExact(stream);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -688,7 +532,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuEventCreate.invokeExact(out, CU_EVENT_DEFAULT);
+            r = (int) FfmDowncalls.cuEventCreate.invokeExact(out, CU_EVENT_DEFAULT);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -700,7 +544,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void eventDestroy(long event) {
         int r;
         try {
-            r = (int) Lib.cuEventDestroy.invokeExact(event);
+            r = (int) FfmDowncalls.cuEventDestroy.invokeExact(event);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -711,7 +555,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void eventRecord(long event, long stream) {
         int r;
         try {
-            r = (int) Lib.cuEventRecord.invokeExact(event, stream);
+            r = (int) FfmDowncalls.cuEventRecord.invokeExact(event, stream);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -722,7 +566,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void eventSynchronize(long event) {
         int r;
         try {
-            r = (int) Lib.cuEventSynchronize.invokeExact(event);
+            r = (int) FfmDowncalls.cuEventSynchronize.invokeExact(event);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -734,7 +578,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuEventElapsedTime.invokeExact(out, start, end);
+            r = (int) FfmDowncalls.cuEventElapsedTime.invokeExact(out, start, end);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -748,7 +592,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void streamBeginCapture(long stream) {
         int r;
         try {
-            r = (int) Lib.cuStreamBeginCapture.invokeExact(stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+            r = (int) FfmDowncalls.cuStreamBeginCapture.invokeExact(stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -761,7 +605,7 @@ public final class FfmCudaDriver implements CudaDriver {
         out.set(JAVA_LONG, 0, 0L);
         int r;
         try {
-            r = (int) Lib.cuStreamEndCapture.invokeExact(stream, out);
+            r = (int) FfmDowncalls.cuStreamEndCapture.invokeExact(stream, out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -775,7 +619,7 @@ public final class FfmCudaDriver implements CudaDriver {
         out.set(JAVA_LONG, 0, 0L);
         int r;
         try {
-            r = (int) Lib.cuGraphGetNodes.invokeExact(graph, MemorySegment.NULL, out);
+            r = (int) FfmDowncalls.cuGraphGetNodes.invokeExact(graph, MemorySegment.NULL, out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -788,7 +632,7 @@ public final class FfmCudaDriver implements CudaDriver {
         MemorySegment out = SCRATCH.get().out;
         int r;
         try {
-            r = (int) Lib.cuGraphInstantiate.invokeExact(out, graph, 0L);
+            r = (int) FfmDowncalls.cuGraphInstantiate.invokeExact(out, graph, 0L);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -800,7 +644,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void graphLaunch(long graphExec, long stream) {
         int r;
         try {
-            r = (int) Lib.cuGraphLaunch.invokeExact(graphExec, stream);
+            r = (int) FfmDowncalls.cuGraphLaunch.invokeExact(graphExec, stream);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -811,7 +655,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void graphExecDestroy(long graphExec) {
         int r;
         try {
-            r = (int) Lib.cuGraphExecDestroy.invokeExact(graphExec);
+            r = (int) FfmDowncalls.cuGraphExecDestroy.invokeExact(graphExec);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -822,7 +666,7 @@ public final class FfmCudaDriver implements CudaDriver {
     public void graphDestroy(long graph) {
         int r;
         try {
-            r = (int) Lib.cuGraphDestroy.invokeExact(graph);
+            r = (int) FfmDowncalls.cuGraphDestroy.invokeExact(graph);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -831,6 +675,6 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public String toString() {
-        return "FfmCudaDriver[" + libraryName + "]";
+        return "FfmCudaDriver[" + FfmLibrary.name() + "]";
     }
 }
