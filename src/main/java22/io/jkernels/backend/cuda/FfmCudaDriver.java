@@ -22,10 +22,8 @@ import java.util.Set;
  * <p>The driver library is opened and its functions bound by {@link FfmLibrary}, as the downcall
  * handles of {@link FfmDowncalls}.
  *
- * <p>Output parameters, the device-name buffer and the kernel's {@code void**} live in a small
- * native scratch area per thread (automatic arena, freed with the thread's scratch object), so a
- * launch allocates nothing: the {@code void**} entries are the argument buffer's native address
- * (taken once per buffer) plus each argument's offset.
+ * <p>Output parameters, the device-name buffer and the kernel's {@code void**} live in per-thread
+ * native memory, {@link FfmScratch}.
  */
 @SuppressWarnings("restricted")
 public final class FfmCudaDriver implements CudaDriver {
@@ -37,9 +35,6 @@ public final class FfmCudaDriver implements CudaDriver {
     private static final int CU_STREAM_NON_BLOCKING = 1;
     private static final int CU_EVENT_DEFAULT = 0;
     private static final int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
-    private static final int NAME_BYTES = 256;
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** The driver functions this binding calls as critical downcalls (empty before {@link #load()}). */
     public static Set<String> criticalCalls() {
@@ -65,36 +60,6 @@ public final class FfmCudaDriver implements CudaDriver {
         return "ffm";
     }
 
-    // ---------------------------------------------------------------- scratch
-
-    /** Per-thread native scratch memory: output parameters, a name buffer, the kernel's void**. */
-    private static final class Scratch {
-        final MemorySegment out;
-        final MemorySegment name;
-        final MemorySegment params;
-        ByteBuffer argsBuffer;
-        long argsBase;
-
-        Scratch() {
-            Arena arena = Arena.ofAuto();
-            out = arena.allocate(16, 16);
-            name = arena.allocate(NAME_BYTES, 16);
-            params = arena.allocate(8L * KernelArgs.MAX_ARGS, 16);
-        }
-
-        /** Native address of element 0 of the argument buffer (cached for the last buffer seen). */
-        long argsBase(ByteBuffer b) {
-            if (b != argsBuffer) {
-                if (!b.isDirect()) {
-                    throw new IllegalArgumentException("cuLaunchKernel: kernel arguments must be in a direct buffer");
-                }
-                argsBase = MemorySegment.ofBuffer(b).address() - b.position();
-                argsBuffer = b;
-            }
-            return argsBase;
-        }
-    }
-
     // ---------------------------------------------------------------- errors
 
     private static void check(int result, String call) {
@@ -109,7 +74,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     static String errorName(int result) {
         try {
-            MemorySegment out = SCRATCH.get().out;
+            MemorySegment out = FfmScratch.get().out;
             out.set(JAVA_LONG, 0, 0L);
             int r = (int) FfmDowncalls.cuGetErrorName.invokeExact(result, out);
             long p = out.get(JAVA_LONG, 0);
@@ -133,7 +98,7 @@ public final class FfmCudaDriver implements CudaDriver {
     }
 
     private static int device(int ordinal, String call) {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuDeviceGet.invokeExact(out, ordinal);
@@ -161,7 +126,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public int driverVersion() {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuDriverGetVersion.invokeExact(out);
@@ -174,7 +139,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public int deviceCount() {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuDeviceGetCount.invokeExact(out);
@@ -188,11 +153,11 @@ public final class FfmCudaDriver implements CudaDriver {
     @Override
     public String deviceName(int ordinal) {
         int dev = device(ordinal, "cuDeviceGetName");
-        MemorySegment name = SCRATCH.get().name;
+        MemorySegment name = FfmScratch.get().name;
         name.fill((byte) 0);
         int r;
         try {
-            r = (int) FfmDowncalls.cuDeviceGetName.invokeExact(name, NAME_BYTES - 1, dev);
+            r = (int) FfmDowncalls.cuDeviceGetName.invokeExact(name, FfmScratch.NAME_BYTES - 1, dev);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -203,7 +168,7 @@ public final class FfmCudaDriver implements CudaDriver {
     @Override
     public int deviceAttribute(int ordinal, int attribute) {
         int dev = device(ordinal, "cuDeviceGetAttribute");
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuDeviceGetAttribute.invokeExact(out, attribute, dev);
@@ -217,7 +182,7 @@ public final class FfmCudaDriver implements CudaDriver {
     @Override
     public long deviceTotalMem(int ordinal) {
         int dev = device(ordinal, "cuDeviceTotalMem");
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuDeviceTotalMem.invokeExact(out, dev);
@@ -231,7 +196,7 @@ public final class FfmCudaDriver implements CudaDriver {
     @Override
     public long primaryContextRetain(int ordinal) {
         int dev = device(ordinal, "cuDevicePrimaryCtxRetain");
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuDevicePrimaryCtxRetain.invokeExact(out, dev);
@@ -255,7 +220,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public long contextGetCurrent() {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         out.set(JAVA_LONG, 0, 0L);
         int r;
         try {
@@ -269,7 +234,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public int threadExchangeStreamCaptureMode(int mode) {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         out.set(JAVA_INT, 0, mode);
         int r;
         try {
@@ -296,7 +261,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public long moduleLoadData(byte[] image) {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         // NUL-terminated (a PTX image must be; harmless for cubin and fatbin), 16-byte aligned. The
         // copy is kept for the life of the process when the load succeeds: modules are never
         // unloaded here, and the driver's lazy loading (CUDA_MODULE_LOADING=LAZY, the default since
@@ -321,7 +286,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public long moduleGetFunction(long module, String name) {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cName = arena.allocateFrom(name);
@@ -339,7 +304,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public long memAlloc(long bytes) {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuMemAlloc.invokeExact(out, bytes);
@@ -469,7 +434,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public void launchKernel(long function, LaunchConfig config, long stream, KernelArgs args) {
-        Scratch s = SCRATCH.get();
+        FfmScratch s = FfmScratch.get();
         ByteBuffer b = args.buffer();
         long base = s.argsBase(b);
         MemorySegment params = s.params;
@@ -494,7 +459,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public long streamCreate(boolean nonBlocking) {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuStreamCreate.invokeExact(out, nonBlocking ? CU_STREAM_NON_BLOCKING : CU_STREAM_DEFAULT);
@@ -529,7 +494,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public long eventCreate() {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuEventCreate.invokeExact(out, CU_EVENT_DEFAULT);
@@ -575,7 +540,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public float eventElapsedTime(long start, long end) {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuEventElapsedTime.invokeExact(out, start, end);
@@ -601,7 +566,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public long streamEndCapture(long stream) {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         out.set(JAVA_LONG, 0, 0L);
         int r;
         try {
@@ -615,7 +580,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public long graphNodeCount(long graph) {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         out.set(JAVA_LONG, 0, 0L);
         int r;
         try {
@@ -629,7 +594,7 @@ public final class FfmCudaDriver implements CudaDriver {
 
     @Override
     public long graphInstantiate(long graph) {
-        MemorySegment out = SCRATCH.get().out;
+        MemorySegment out = FfmScratch.get().out;
         int r;
         try {
             r = (int) FfmDowncalls.cuGraphInstantiate.invokeExact(out, graph, 0L);
