@@ -1,12 +1,14 @@
 package io.jkernels.backend.cuda;
 
+import static io.jkernels.backend.cuda.FfmErrors.check;
+import static io.jkernels.backend.cuda.FfmErrors.error;
+import static io.jkernels.backend.cuda.FfmErrors.rethrow;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jkernels.backend.CudaDriver;
-import io.jkernels.backend.CudaException;
 import io.jkernels.backend.KernelArgs;
 import io.jkernels.backend.LaunchConfig;
 import java.lang.foreign.Arena;
@@ -23,9 +25,8 @@ import java.util.Set;
  * handles of {@link FfmDowncalls}.
  *
  * <p>Output parameters, the device-name buffer and the kernel's {@code void**} live in per-thread
- * native memory, {@link FfmScratch}.
+ * native memory, {@link FfmScratch}. A failed call throws as {@link FfmErrors} says.
  */
-@SuppressWarnings("restricted")
 public final class FfmCudaDriver implements CudaDriver {
 
     /** System property naming the driver library to load instead of libcuda.so.1. */
@@ -60,42 +61,7 @@ public final class FfmCudaDriver implements CudaDriver {
         return "ffm";
     }
 
-    // ---------------------------------------------------------------- errors
-
-    private static void check(int result, String call) {
-        if (result != 0) {
-            throw error(result, call);
-        }
-    }
-
-    private static CudaException error(int result, String call) {
-        return new CudaException(call, result, errorName(result));
-    }
-
-    static String errorName(int result) {
-        try {
-            MemorySegment out = FfmScratch.get().out;
-            out.set(JAVA_LONG, 0, 0L);
-            int r = (int) FfmDowncalls.cuGetErrorName.invokeExact(result, out);
-            long p = out.get(JAVA_LONG, 0);
-            if (r == 0 && p != 0) {
-                return MemorySegment.ofAddress(p).reinterpret(Integer.MAX_VALUE).getString(0);
-            }
-        } catch (Throwable t) {
-            // fall through to the generic name
-        }
-        return "unrecognized CUresult";
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
-    }
+    // ---------------------------------------------------------------- init, devices, contexts
 
     private static int device(int ordinal, String call) {
         MemorySegment out = FfmScratch.get().out;
@@ -110,8 +76,6 @@ public final class FfmCudaDriver implements CudaDriver {
         }
         return out.get(JAVA_INT, 0);
     }
-
-    // ---------------------------------------------------------------- init, devices, contexts
 
     @Override
     public void init() {
