@@ -76,11 +76,9 @@ import jcuda.driver.CUstream;
  * <p>Handles: each kind of JCuda handle object is kept in a {@link JCudaHandles} table, to map the
  * {@code long} handles back to it; device pointers are made by {@link JCudaHandles#dptr}.
  *
- * <p>Kernel arguments: JCuda builds the {@code void**} from a {@code Pointer.to(Pointer...)} whose
- * i-th element is {@code Pointer.to(buffer).withByteOffset(offset(i))} ({@code Pointer.to} of a
- * direct buffer ignores its position; it uses the buffer's base address plus the byte offset).
- * Those pointer objects are cached per thread for the last argument buffer seen, so a launch from
- * the same {@link KernelArgs} allocates nothing on the Java side.
+ * <p>Kernel arguments: a launch's {@code void**}, and the JCuda objects of the function and stream
+ * it launches with, come from a per-thread {@link JCudaParamCache}, so a launch from the same
+ * {@link KernelArgs} allocates nothing on the Java side.
  */
 public final class JCudaDriver implements CudaDriver {
 
@@ -96,8 +94,6 @@ public final class JCudaDriver implements CudaDriver {
     private final JCudaHandles<CUevent> events = new JCudaHandles<>("CUevent", null);
     private final JCudaHandles<CUgraph> graphs = new JCudaHandles<>("CUgraph", null);
     private final JCudaHandles<CUgraphExec> graphExecs = new JCudaHandles<>("CUgraphExec", null);
-
-    private static final ThreadLocal<ParamCache> PARAMS = ThreadLocal.withInitial(ParamCache::new);
 
     private JCudaDriver() {
     }
@@ -336,80 +332,11 @@ public final class JCudaDriver implements CudaDriver {
 
     // ---------------------------------------------------------------- launch
 
-    /**
-     * Per-thread JCuda pointer objects for the last argument buffer seen: one pointer per 8-byte
-     * aligned offset into it (created on first use), and for each argument count n an array of n
-     * pointers wrapped once in a {@code Pointer.to(array)} whose entries are overwritten per launch
-     * (JCuda reads the array when the call is made). Also the last function and stream launched.
-     */
-    private static final class ParamCache {
-        private ByteBuffer buffer;
-        private Pointer[] byOffset = new Pointer[0];
-        private final Pointer[][] arrays = new Pointer[KernelArgs.MAX_ARGS + 1][];
-        private final Pointer[] params = new Pointer[KernelArgs.MAX_ARGS + 1];
-        long function;
-        CUfunction functionObject;
-        long stream;
-        CUstream streamObject;
-
-        Pointer params(KernelArgs args) {
-            ByteBuffer b = args.buffer();
-            if (b != buffer) {
-                buffer = b;
-                int slots = (b.capacity() >> 3) + 1;
-                if (byOffset.length < slots) {
-                    byOffset = new Pointer[slots];
-                } else {
-                    Arrays.fill(byOffset, null);
-                }
-            }
-            int n = args.count();
-            Pointer[] array = arrays[n];
-            if (array == null) {
-                array = new Pointer[n];
-                arrays[n] = array;
-                params[n] = Pointer.to(array);
-            }
-            for (int i = 0; i < n; i++) {
-                int off = args.offset(i);
-                Pointer p;
-                if ((off & 7) == 0) {
-                    int slot = off >> 3;
-                    p = byOffset[slot];
-                    if (p == null) {
-                        p = Pointer.to(b).withByteOffset(off);
-                        byOffset[slot] = p;
-                    }
-                } else {
-                    p = Pointer.to(b).withByteOffset(off);
-                }
-                array[i] = p;
-            }
-            return params[n];
-        }
-    }
-
     @Override
     public void launchKernel(long function, LaunchConfig config, long stream, KernelArgs args) {
-        ParamCache cache = PARAMS.get();
-        // The last function and stream this thread launched with (a JCuda handle object carries
-        // nothing but the native value, so a cached object is as good as the table's).
-        CUfunction f;
-        if (function == cache.function && function != 0) {
-            f = cache.functionObject;
-        } else {
-            f = functions.lookupNonNull(function, "cuLaunchKernel");
-            cache.function = function;
-            cache.functionObject = f;
-        }
-        CUstream s;
-        if (stream == cache.stream && cache.streamObject != null) {
-            s = cache.streamObject;
-        } else {
-            s = streams.lookup(stream, "cuLaunchKernel");
-            cache.stream = stream;
-            cache.streamObject = s;
-        }
+        JCudaParamCache cache = JCudaParamCache.get();
+        CUfunction f = cache.function(function, functions);
+        CUstream s = cache.stream(stream, streams);
         ByteBuffer b = args.buffer();
         if (!b.isDirect()) {
             throw new IllegalArgumentException("cuLaunchKernel: kernel arguments must be in a direct buffer");
