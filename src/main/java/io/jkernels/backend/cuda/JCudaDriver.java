@@ -1,5 +1,7 @@
 package io.jkernels.backend.cuda;
 
+import static io.jkernels.backend.cuda.JCudaErrors.check;
+import static io.jkernels.backend.cuda.JCudaErrors.error;
 import static io.jkernels.backend.cuda.JCudaHandles.dptr;
 import static jcuda.driver.JCudaDriver.cuCtxGetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
@@ -16,7 +18,6 @@ import static jcuda.driver.JCudaDriver.cuEventDestroy;
 import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
-import static jcuda.driver.JCudaDriver.cuGetErrorName;
 import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphGetNodes;
@@ -43,7 +44,6 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.driver.JCudaDriver.cuThreadExchangeStreamCaptureMode;
 
 import io.jkernels.backend.CudaDriver;
-import io.jkernels.backend.CudaException;
 import io.jkernels.backend.KernelArgs;
 import io.jkernels.backend.LaunchConfig;
 import io.jkernels.backend.cuda.JCudaHandles.Ctx;
@@ -70,8 +70,9 @@ import jcuda.driver.CUstream;
 /**
  * The {@code jcuda} binding of {@link CudaDriver}: JCuda 12.6's driver API (Java 17+).
  *
- * <p>JCuda exceptions are switched off; every call's CUresult is checked here and turned into a
- * {@link CudaException} named by {@code cuGetErrorName}.
+ * <p>JCuda exceptions are switched off; every call's CUresult is checked here and a failure turned
+ * into a {@link io.jkernels.backend.CudaException CudaException} named by {@code cuGetErrorName}
+ * ({@link JCudaErrors}).
  *
  * <p>Handles: each kind of JCuda handle object is kept in a {@link JCudaHandles} table, to map the
  * {@code long} handles back to it; device pointers are made by {@link JCudaHandles#dptr}.
@@ -113,29 +114,7 @@ public final class JCudaDriver implements CudaDriver {
         return "jcuda";
     }
 
-    // ---------------------------------------------------------------- errors
-
-    private static void check(int result, String call) {
-        if (result != 0) {
-            throw error(result, call);
-        }
-    }
-
-    private static CudaException error(int result, String call) {
-        return new CudaException(call, result, errorName(result));
-    }
-
-    static String errorName(int result) {
-        String[] name = new String[1];
-        try {
-            if (cuGetErrorName(result, name) == 0 && name[0] != null) {
-                return name[0];
-            }
-        } catch (RuntimeException e) {
-            // fall through to the generic name
-        }
-        return "unrecognized CUresult";
-    }
+    // ---------------------------------------------------------------- init, devices, contexts
 
     private static CUdevice device(int ordinal, String call) {
         CUdevice dev = new CUdevice();
@@ -145,8 +124,6 @@ public final class JCudaDriver implements CudaDriver {
         }
         return dev;
     }
-
-    // ---------------------------------------------------------------- init, devices, contexts
 
     @Override
     public void init() {
