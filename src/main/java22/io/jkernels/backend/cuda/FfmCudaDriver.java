@@ -41,7 +41,7 @@ public final class FfmCudaDriver implements CudaDriver {
     }
 
     /**
-     * Opens the driver library and binds every function this class calls. Does not call cuInit.
+     * Opens the driver library and binds every function the binding calls. Does not call cuInit.
      *
      * @throws UnsatisfiedLinkError when the library cannot be opened or lacks a function (the
      *     message says which)
