@@ -1,5 +1,8 @@
 package io.jkernels.backend.cuda;
 
+import static io.jkernels.backend.cuda.JCudaErrors.check;
+import static io.jkernels.backend.cuda.JCudaErrors.error;
+import static io.jkernels.backend.cuda.JCudaHandles.dptr;
 import static jcuda.driver.JCudaDriver.cuCtxGetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
@@ -15,7 +18,6 @@ import static jcuda.driver.JCudaDriver.cuEventDestroy;
 import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
-import static jcuda.driver.JCudaDriver.cuGetErrorName;
 import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphGetNodes;
@@ -42,18 +44,22 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.driver.JCudaDriver.cuThreadExchangeStreamCaptureMode;
 
 import io.jkernels.backend.CudaDriver;
-import io.jkernels.backend.CudaException;
 import io.jkernels.backend.KernelArgs;
 import io.jkernels.backend.LaunchConfig;
+import io.jkernels.backend.cuda.JCudaHandles.Ctx;
+import io.jkernels.backend.cuda.JCudaHandles.DevPtr;
+import io.jkernels.backend.cuda.JCudaHandles.Event;
+import io.jkernels.backend.cuda.JCudaHandles.Fn;
+import io.jkernels.backend.cuda.JCudaHandles.Graph;
+import io.jkernels.backend.cuda.JCudaHandles.GraphExec;
+import io.jkernels.backend.cuda.JCudaHandles.Mod;
+import io.jkernels.backend.cuda.JCudaHandles.Stream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentHashMap;
-import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUgraph;
@@ -64,22 +70,16 @@ import jcuda.driver.CUstream;
 /**
  * The {@code jcuda} binding of {@link CudaDriver}: JCuda 12.6's driver API (Java 17+).
  *
- * <p>JCuda exceptions are switched off; every call's CUresult is checked here and turned into a
- * {@link CudaException} named by {@code cuGetErrorName}.
+ * <p>JCuda exceptions are switched off; every call's CUresult is checked here and a failure turned
+ * into a {@link io.jkernels.backend.CudaException CudaException} named by {@code cuGetErrorName}
+ * ({@link JCudaErrors}).
  *
- * <p>Handles: JCuda represents each handle as an object whose native value is protected. This class
- * creates them as tiny private subclasses that can read that value, hands the value out as the
- * {@code long} handle, and keeps the object in a per-type table (a {@link ConcurrentHashMap}) to
- * get it back from the handle; destroy calls remove it. Handle 0 maps to {@code null}, which JCuda
- * passes as NULL (the default stream for streams). Device pointers need no table: a
- * {@link CUdeviceptr} whose base is 0 and whose byte offset is the address is that address to
- * JCuda (it passes base + offset).
+ * <p>Handles: each kind of JCuda handle object is kept in a {@link JCudaHandles} table, to map the
+ * {@code long} handles back to it; device pointers are made by {@link JCudaHandles#dptr}.
  *
- * <p>Kernel arguments: JCuda builds the {@code void**} from a {@code Pointer.to(Pointer...)} whose
- * i-th element is {@code Pointer.to(buffer).withByteOffset(offset(i))} ({@code Pointer.to} of a
- * direct buffer ignores its position; it uses the buffer's base address plus the byte offset).
- * Those pointer objects are cached per thread for the last argument buffer seen, so a launch from
- * the same {@link KernelArgs} allocates nothing on the Java side.
+ * <p>Kernel arguments: a launch's {@code void**}, and the JCuda objects of the function and stream
+ * it launches with, come from a per-thread {@link JCudaParamCache}, so a launch from the same
+ * {@link KernelArgs} allocates nothing on the Java side.
  */
 public final class JCudaDriver implements CudaDriver {
 
@@ -88,19 +88,13 @@ public final class JCudaDriver implements CudaDriver {
     private static final int CU_EVENT_DEFAULT = 0;
     private static final int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
 
-    private final ConcurrentHashMap<Long, CUcontext> contexts = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, CUmodule> modules = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, CUfunction> functions = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, CUstream> streams = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, CUevent> events = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, CUgraph> graphs = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, CUgraphExec> graphExecs = new ConcurrentHashMap<>();
-
-    /** Handle 0 as JCuda objects (native value 0). */
-    private static final CUstream DEFAULT_STREAM = new CUstream();
-    private static final CUcontext NO_CONTEXT = new CUcontext();
-
-    private static final ThreadLocal<ParamCache> PARAMS = ThreadLocal.withInitial(ParamCache::new);
+    private final JCudaHandles<CUcontext> contexts = new JCudaHandles<>("CUcontext", JCudaHandles.NO_CONTEXT);
+    private final JCudaHandles<CUmodule> modules = new JCudaHandles<>("CUmodule", null);
+    private final JCudaHandles<CUfunction> functions = new JCudaHandles<>("CUfunction", null);
+    private final JCudaHandles<CUstream> streams = new JCudaHandles<>("CUstream", JCudaHandles.DEFAULT_STREAM);
+    private final JCudaHandles<CUevent> events = new JCudaHandles<>("CUevent", null);
+    private final JCudaHandles<CUgraph> graphs = new JCudaHandles<>("CUgraph", null);
+    private final JCudaHandles<CUgraphExec> graphExecs = new JCudaHandles<>("CUgraphExec", null);
 
     private JCudaDriver() {
     }
@@ -120,120 +114,7 @@ public final class JCudaDriver implements CudaDriver {
         return "jcuda";
     }
 
-    // ---------------------------------------------------------------- errors
-
-    private static void check(int result, String call) {
-        if (result != 0) {
-            throw error(result, call);
-        }
-    }
-
-    private static CudaException error(int result, String call) {
-        return new CudaException(call, result, errorName(result));
-    }
-
-    static String errorName(int result) {
-        String[] name = new String[1];
-        try {
-            if (cuGetErrorName(result, name) == 0 && name[0] != null) {
-                return name[0];
-            }
-        } catch (RuntimeException e) {
-            // fall through to the generic name
-        }
-        return "unrecognized CUresult";
-    }
-
-    // ---------------------------------------------------------------- handle mapping
-
-    private static final class Ctx extends CUcontext {
-        long handle() {
-            return getNativePointer();
-        }
-    }
-
-    private static final class Mod extends CUmodule {
-        long handle() {
-            return getNativePointer();
-        }
-    }
-
-    private static final class Fn extends CUfunction {
-        long handle() {
-            return getNativePointer();
-        }
-    }
-
-    private static final class Stream extends CUstream {
-        long handle() {
-            return getNativePointer();
-        }
-    }
-
-    private static final class Event extends CUevent {
-        long handle() {
-            return getNativePointer();
-        }
-    }
-
-    private static final class Graph extends CUgraph {
-        long handle() {
-            return getNativePointer();
-        }
-    }
-
-    private static final class GraphExec extends CUgraphExec {
-        long handle() {
-            return getNativePointer();
-        }
-    }
-
-    /** A device pointer: base 0 plus a byte offset equal to the address (JCuda passes base + offset). */
-    private static final class DevPtr extends CUdeviceptr {
-        private static final CUdeviceptr ZERO = new CUdeviceptr();
-
-        /** An output pointer for cuMemAlloc. */
-        DevPtr() {
-        }
-
-        DevPtr(long address) {
-            super(ZERO, address);
-        }
-
-        long address() {
-            return getNativePointer() + getByteOffset();
-        }
-    }
-
-    private static CUdeviceptr dptr(long address) {
-        return new DevPtr(address);
-    }
-
-    /**
-     * The JCuda object of a handle. Handle 0 gives {@code zero}: for streams and contexts a JCuda
-     * object whose native value is 0 (JCuda passes NULL, i.e. the default stream / no context,
-     * while some of its functions reject a Java null), for other kinds an error.
-     */
-    private static <T extends NativePointerObject> T lookup(ConcurrentHashMap<Long, T> table, long handle, T zero,
-            String what, String call) {
-        if (handle == 0) {
-            if (zero == null) {
-                throw new CudaException(call + " failed: null " + what + " handle");
-            }
-            return zero;
-        }
-        T t = table.get(handle);
-        if (t == null) {
-            throw new CudaException(call + " failed: unknown " + what + " handle 0x" + Long.toHexString(handle)
-                    + " (not created by this driver, or already destroyed)");
-        }
-        return t;
-    }
-
-    private static <T extends NativePointerObject> T lookupNonNull(ConcurrentHashMap<Long, T> table, long handle,
-            String what, String call) {
-        return lookup(table, handle, null, what, call);
-    }
+    // ---------------------------------------------------------------- init, devices, contexts
 
     private static CUdevice device(int ordinal, String call) {
         CUdevice dev = new CUdevice();
@@ -243,8 +124,6 @@ public final class JCudaDriver implements CudaDriver {
         }
         return dev;
     }
-
-    // ---------------------------------------------------------------- init, devices, contexts
 
     @Override
     public void init() {
@@ -301,7 +180,7 @@ public final class JCudaDriver implements CudaDriver {
 
     @Override
     public void contextSetCurrent(long context) {
-        check(cuCtxSetCurrent(lookup(contexts, context, NO_CONTEXT, "CUcontext", "cuCtxSetCurrent")), "cuCtxSetCurrent");
+        check(cuCtxSetCurrent(contexts.lookup(context, "cuCtxSetCurrent")), "cuCtxSetCurrent");
     }
 
     @Override
@@ -342,7 +221,7 @@ public final class JCudaDriver implements CudaDriver {
 
     @Override
     public long moduleGetFunction(long module, String name) {
-        CUmodule m = lookupNonNull(modules, module, "CUmodule", "cuModuleGetFunction");
+        CUmodule m = modules.lookupNonNull(module, "cuModuleGetFunction");
         Fn f = new Fn();
         int r = cuModuleGetFunction(f, m, name);
         if (r != 0) {
@@ -400,107 +279,41 @@ public final class JCudaDriver implements CudaDriver {
 
     @Override
     public void memcpyDtoDAsync(long dst, long src, long bytes, long stream) {
-        check(cuMemcpyDtoDAsync(dptr(dst), dptr(src), bytes, stream(stream, "cuMemcpyDtoDAsync")), "cuMemcpyDtoDAsync");
+        check(cuMemcpyDtoDAsync(dptr(dst), dptr(src), bytes, streams.lookup(stream, "cuMemcpyDtoDAsync")),
+                "cuMemcpyDtoDAsync");
     }
 
     @Override
     public void memcpyPeerAsync(long dst, long dstContext, long src, long srcContext, long bytes, long stream) {
-        check(cuMemcpyPeerAsync(dptr(dst), lookupNonNull(contexts, dstContext, "CUcontext", "cuMemcpyPeerAsync"),
-                dptr(src), lookupNonNull(contexts, srcContext, "CUcontext", "cuMemcpyPeerAsync"), bytes,
-                stream(stream, "cuMemcpyPeerAsync")), "cuMemcpyPeerAsync");
+        check(cuMemcpyPeerAsync(dptr(dst), contexts.lookupNonNull(dstContext, "cuMemcpyPeerAsync"),
+                dptr(src), contexts.lookupNonNull(srcContext, "cuMemcpyPeerAsync"), bytes,
+                streams.lookup(stream, "cuMemcpyPeerAsync")), "cuMemcpyPeerAsync");
     }
 
     @Override
     public void memsetD8Async(long dst, byte value, long count, long stream) {
-        check(cuMemsetD8Async(dptr(dst), value, count, stream(stream, "cuMemsetD8Async")), "cuMemsetD8Async");
+        check(cuMemsetD8Async(dptr(dst), value, count, streams.lookup(stream, "cuMemsetD8Async")), "cuMemsetD8Async");
     }
 
     @Override
     public void memsetD16Async(long dst, short value, long count, long stream) {
-        check(cuMemsetD16Async(dptr(dst), value, count, stream(stream, "cuMemsetD16Async")), "cuMemsetD16Async");
+        check(cuMemsetD16Async(dptr(dst), value, count, streams.lookup(stream, "cuMemsetD16Async")),
+                "cuMemsetD16Async");
     }
 
     @Override
     public void memsetD32Async(long dst, int value, long count, long stream) {
-        check(cuMemsetD32Async(dptr(dst), value, count, stream(stream, "cuMemsetD32Async")), "cuMemsetD32Async");
+        check(cuMemsetD32Async(dptr(dst), value, count, streams.lookup(stream, "cuMemsetD32Async")),
+                "cuMemsetD32Async");
     }
 
     // ---------------------------------------------------------------- launch
 
-    /**
-     * Per-thread JCuda pointer objects for the last argument buffer seen: one pointer per 8-byte
-     * aligned offset into it (created on first use), and for each argument count n an array of n
-     * pointers wrapped once in a {@code Pointer.to(array)} whose entries are overwritten per launch
-     * (JCuda reads the array when the call is made). Also the last function and stream launched.
-     */
-    private static final class ParamCache {
-        private ByteBuffer buffer;
-        private Pointer[] byOffset = new Pointer[0];
-        private final Pointer[][] arrays = new Pointer[KernelArgs.MAX_ARGS + 1][];
-        private final Pointer[] params = new Pointer[KernelArgs.MAX_ARGS + 1];
-        long function;
-        CUfunction functionObject;
-        long stream;
-        CUstream streamObject;
-
-        Pointer params(KernelArgs args) {
-            ByteBuffer b = args.buffer();
-            if (b != buffer) {
-                buffer = b;
-                int slots = (b.capacity() >> 3) + 1;
-                if (byOffset.length < slots) {
-                    byOffset = new Pointer[slots];
-                } else {
-                    Arrays.fill(byOffset, null);
-                }
-            }
-            int n = args.count();
-            Pointer[] array = arrays[n];
-            if (array == null) {
-                array = new Pointer[n];
-                arrays[n] = array;
-                params[n] = Pointer.to(array);
-            }
-            for (int i = 0; i < n; i++) {
-                int off = args.offset(i);
-                Pointer p;
-                if ((off & 7) == 0) {
-                    int slot = off >> 3;
-                    p = byOffset[slot];
-                    if (p == null) {
-                        p = Pointer.to(b).withByteOffset(off);
-                        byOffset[slot] = p;
-                    }
-                } else {
-                    p = Pointer.to(b).withByteOffset(off);
-                }
-                array[i] = p;
-            }
-            return params[n];
-        }
-    }
-
     @Override
     public void launchKernel(long function, LaunchConfig config, long stream, KernelArgs args) {
-        ParamCache cache = PARAMS.get();
-        // The last function and stream this thread launched with (a JCuda handle object carries
-        // nothing but the native value, so a cached object is as good as the table's).
-        CUfunction f;
-        if (function == cache.function && function != 0) {
-            f = cache.functionObject;
-        } else {
-            f = lookupNonNull(functions, function, "CUfunction", "cuLaunchKernel");
-            cache.function = function;
-            cache.functionObject = f;
-        }
-        CUstream s;
-        if (stream == cache.stream && cache.streamObject != null) {
-            s = cache.streamObject;
-        } else {
-            s = stream(stream, "cuLaunchKernel");
-            cache.stream = stream;
-            cache.streamObject = s;
-        }
+        JCudaParamCache cache = JCudaParamCache.get();
+        CUfunction f = cache.function(function, functions);
+        CUstream s = cache.stream(stream, streams);
         ByteBuffer b = args.buffer();
         if (!b.isDirect()) {
             throw new IllegalArgumentException("cuLaunchKernel: kernel arguments must be in a direct buffer");
@@ -511,10 +324,6 @@ public final class JCudaDriver implements CudaDriver {
     }
 
     // ---------------------------------------------------------------- streams and events
-
-    private CUstream stream(long handle, String call) {
-        return lookup(streams, handle, DEFAULT_STREAM, "CUstream", call);
-    }
 
     @Override
     public long streamCreate(boolean nonBlocking) {
@@ -527,14 +336,14 @@ public final class JCudaDriver implements CudaDriver {
 
     @Override
     public void streamDestroy(long stream) {
-        CUstream s = lookupNonNull(streams, stream, "CUstream", "cuStreamDestroy");
+        CUstream s = streams.lookupNonNull(stream, "cuStreamDestroy");
         check(cuStreamDestroy(s), "cuStreamDestroy");
         streams.remove(stream, s);
     }
 
     @Override
     public void streamSynchronize(long stream) {
-        check(cuStreamSynchronize(stream(stream, "cuStreamSynchronize")), "cuStreamSynchronize");
+        check(cuStreamSynchronize(streams.lookup(stream, "cuStreamSynchronize")), "cuStreamSynchronize");
     }
 
     @Override
@@ -548,27 +357,27 @@ public final class JCudaDriver implements CudaDriver {
 
     @Override
     public void eventDestroy(long event) {
-        CUevent e = lookupNonNull(events, event, "CUevent", "cuEventDestroy");
+        CUevent e = events.lookupNonNull(event, "cuEventDestroy");
         check(cuEventDestroy(e), "cuEventDestroy");
         events.remove(event, e);
     }
 
     @Override
     public void eventRecord(long event, long stream) {
-        check(cuEventRecord(lookupNonNull(events, event, "CUevent", "cuEventRecord"), stream(stream, "cuEventRecord")),
+        check(cuEventRecord(events.lookupNonNull(event, "cuEventRecord"), streams.lookup(stream, "cuEventRecord")),
                 "cuEventRecord");
     }
 
     @Override
     public void eventSynchronize(long event) {
-        check(cuEventSynchronize(lookupNonNull(events, event, "CUevent", "cuEventSynchronize")), "cuEventSynchronize");
+        check(cuEventSynchronize(events.lookupNonNull(event, "cuEventSynchronize")), "cuEventSynchronize");
     }
 
     @Override
     public float eventElapsedTime(long start, long end) {
         float[] ms = new float[1];
-        check(cuEventElapsedTime(ms, lookupNonNull(events, start, "CUevent", "cuEventElapsedTime"),
-                lookupNonNull(events, end, "CUevent", "cuEventElapsedTime")), "cuEventElapsedTime");
+        check(cuEventElapsedTime(ms, events.lookupNonNull(start, "cuEventElapsedTime"),
+                events.lookupNonNull(end, "cuEventElapsedTime")), "cuEventElapsedTime");
         return ms[0];
     }
 
@@ -576,14 +385,14 @@ public final class JCudaDriver implements CudaDriver {
 
     @Override
     public void streamBeginCapture(long stream) {
-        check(cuStreamBeginCapture(stream(stream, "cuStreamBeginCapture"), CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
+        check(cuStreamBeginCapture(streams.lookup(stream, "cuStreamBeginCapture"), CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
                 "cuStreamBeginCapture");
     }
 
     @Override
     public long streamEndCapture(long stream) {
         Graph g = new Graph();
-        check(cuStreamEndCapture(stream(stream, "cuStreamEndCapture"), g), "cuStreamEndCapture");
+        check(cuStreamEndCapture(streams.lookup(stream, "cuStreamEndCapture"), g), "cuStreamEndCapture");
         long h = g.handle();
         if (h != 0) {
             graphs.put(h, g);
@@ -594,13 +403,13 @@ public final class JCudaDriver implements CudaDriver {
     @Override
     public long graphNodeCount(long graph) {
         long[] n = new long[1];
-        check(cuGraphGetNodes(lookupNonNull(graphs, graph, "CUgraph", "cuGraphGetNodes"), null, n), "cuGraphGetNodes");
+        check(cuGraphGetNodes(graphs.lookupNonNull(graph, "cuGraphGetNodes"), null, n), "cuGraphGetNodes");
         return n[0];
     }
 
     @Override
     public long graphInstantiate(long graph) {
-        CUgraph g = lookupNonNull(graphs, graph, "CUgraph", "cuGraphInstantiate");
+        CUgraph g = graphs.lookupNonNull(graph, "cuGraphInstantiate");
         GraphExec x = new GraphExec();
         check(cuGraphInstantiate(x, g, 0L), "cuGraphInstantiate");
         long h = x.handle();
@@ -610,20 +419,20 @@ public final class JCudaDriver implements CudaDriver {
 
     @Override
     public void graphLaunch(long graphExec, long stream) {
-        check(cuGraphLaunch(lookupNonNull(graphExecs, graphExec, "CUgraphExec", "cuGraphLaunch"),
-                stream(stream, "cuGraphLaunch")), "cuGraphLaunch");
+        check(cuGraphLaunch(graphExecs.lookupNonNull(graphExec, "cuGraphLaunch"),
+                streams.lookup(stream, "cuGraphLaunch")), "cuGraphLaunch");
     }
 
     @Override
     public void graphExecDestroy(long graphExec) {
-        CUgraphExec x = lookupNonNull(graphExecs, graphExec, "CUgraphExec", "cuGraphExecDestroy");
+        CUgraphExec x = graphExecs.lookupNonNull(graphExec, "cuGraphExecDestroy");
         check(cuGraphExecDestroy(x), "cuGraphExecDestroy");
         graphExecs.remove(graphExec, x);
     }
 
     @Override
     public void graphDestroy(long graph) {
-        CUgraph g = lookupNonNull(graphs, graph, "CUgraph", "cuGraphDestroy");
+        CUgraph g = graphs.lookupNonNull(graph, "cuGraphDestroy");
         check(cuGraphDestroy(g), "cuGraphDestroy");
         graphs.remove(graph, g);
     }
