@@ -26,13 +26,14 @@ public record LaunchConfig(int gridX, int gridY, int gridZ, int blockX, int bloc
     /**
      * A grid-stride launch over {@code work} items, each block handling {@code block * perThread}
      * items per pass, capped at {@code wavesPerSm} full waves of the device so the grid stays small
-     * (the emulator reports few SMs, so its grids stay small too).
+     * (the emulator reports few SMs, so its grids stay small too), and at the device's
+     * {@link DeviceProperties#gridStrideCap()}.
      */
     public static LaunchConfig gridStride(long work, int block, int perThread, DeviceProperties props, int wavesPerSm) {
         long perBlock = (long) block * perThread;
         long needed = work / perBlock + (work % perBlock != 0 ? 1 : 0);
         long blocksPerSm = Math.max(1, props.maxThreadsPerSm() / block);
-        long cap = (long) props.smCount() * blocksPerSm * wavesPerSm;
+        long cap = Math.min((long) props.smCount() * blocksPerSm * wavesPerSm, Math.max(1, props.gridStrideCap()));
         int grid = (int) Math.max(1, Math.min(needed, Math.min(cap, Integer.MAX_VALUE)));
         return of(grid, block);
     }

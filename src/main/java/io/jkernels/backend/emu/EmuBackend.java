@@ -23,8 +23,32 @@ public final class EmuBackend extends AbstractKernelBackend {
     private EmuBackend(Device device) {
         super(device);
         int[] p = EmuNative.properties();
-        describe(new DeviceProperties("jkernels host emulator (" + p[0] + " workers)", p[0], p[1], p[2], p[3], p[4],
-                0, 0, Runtime.getRuntime().maxMemory(), 0), Arrays.asList(EmuNative.kernelNames()));
+        int cap = maxBlocks();
+        describe(new DeviceProperties("jkernels host emulator (" + p[0] + " workers"
+                + (cap == Integer.MAX_VALUE ? "" : ", grid-stride launches of at most " + cap + " blocks") + ")",
+                p[0], p[1], p[2], p[3], p[4], 0, 0, Runtime.getRuntime().maxMemory(), 0, cap),
+                Arrays.asList(EmuNative.kernelNames()));
+    }
+
+    /**
+     * JK_EMU_MAX_BLOCKS (environment variable or system property {@code jkernels.emu.maxBlocks}):
+     * the most blocks of a grid-stride launch, so small tests run every pass of a grid-stride loop;
+     * unset: no cap.
+     */
+    static int maxBlocks() {
+        String v = System.getProperty("jkernels.emu.maxBlocks", System.getenv("JK_EMU_MAX_BLOCKS"));
+        if (v == null || v.isBlank()) {
+            return Integer.MAX_VALUE;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("JK_EMU_MAX_BLOCKS must be a positive integer, got '" + v + "'");
     }
 
     /** Starts the emulator backend; {@link UnsupportedOperationException} with the reason when its library is missing. */

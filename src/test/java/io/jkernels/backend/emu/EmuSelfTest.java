@@ -117,6 +117,22 @@ class EmuSelfTest {
     }
 
     @Test
+    void gridStrideLaunchesKeepToJkEmuMaxBlocks() {
+        String env = System.getenv("JK_EMU_MAX_BLOCKS");
+        io.jkernels.backend.DeviceProperties p = io.jkernels.tensor.Device.emu().kernels().properties();
+        LaunchConfig big = LaunchConfig.gridStride(1L << 30, 256, 4, p, 4);
+        if (env == null) {
+            assertEquals(Integer.MAX_VALUE, p.gridStrideCap());
+            assertTrue(big.gridX() > 3, "uncapped: " + big);
+        } else {
+            int n = Integer.parseInt(env);
+            assertEquals(n, p.gridStrideCap(), p.name());
+            assertEquals(n, big.gridX(), "a large grid-stride launch is capped at JK_EMU_MAX_BLOCKS");
+            assertTrue(p.name().contains("at most " + n + " blocks"), p.name());
+        }
+    }
+
+    @Test
     void aMisalignedVectorAccessIsAnErrorNamingTheKernel() {
         try (Dev x = new Dev(64); Dev out = new Dev(16)) {
             EmuNative.fill(x.ptr, 16, 4, Float.floatToIntBits(2.5f));
