@@ -113,6 +113,23 @@ public interface CudaDriver {
 
     void graphDestroy(long graph);
 
+    /**
+     * For the bindings' synchronous copies: {@code buf} must be a direct buffer (writable when the
+     * copy writes it) with at least {@code bytes} remaining from its position.
+     */
+    static void checkHostBuffer(ByteBuffer buf, long bytes, boolean write, String call) {
+        if (!buf.isDirect()) {
+            throw new IllegalArgumentException(call + ": the host buffer must be a direct ByteBuffer");
+        }
+        if (write && buf.isReadOnly()) {
+            throw new IllegalArgumentException(call + ": the host buffer is read-only");
+        }
+        if (bytes < 0 || bytes > buf.remaining()) {
+            throw new IndexOutOfBoundsException(
+                    call + ": " + bytes + " bytes requested, the buffer has " + buf.remaining() + " remaining");
+        }
+    }
+
     /** CUstreamCaptureMode: how a thread's calls interact with stream captures. */
     final class CaptureMode {
         public static final int GLOBAL = 0;

@@ -248,16 +248,7 @@ public final class JCudaDriver implements CudaDriver {
 
     /** A pointer to {@code buf} at its position (Pointer.to ignores the position). */
     private static Pointer hostPointer(ByteBuffer buf, long bytes, boolean write, String call) {
-        if (!buf.isDirect()) {
-            throw new IllegalArgumentException(call + ": the host buffer must be a direct ByteBuffer");
-        }
-        if (write && buf.isReadOnly()) {
-            throw new IllegalArgumentException(call + ": the host buffer is read-only");
-        }
-        if (bytes < 0 || bytes > buf.remaining()) {
-            throw new IndexOutOfBoundsException(
-                    call + ": " + bytes + " bytes requested, the buffer has " + buf.remaining() + " remaining");
-        }
+        CudaDriver.checkHostBuffer(buf, bytes, write, call);
         return Pointer.to(buf).withByteOffset(buf.position());
     }
 

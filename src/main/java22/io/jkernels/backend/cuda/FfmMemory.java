@@ -4,6 +4,7 @@ import static io.jkernels.backend.cuda.FfmErrors.check;
 import static io.jkernels.backend.cuda.FfmErrors.rethrow;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.jkernels.backend.CudaDriver;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -44,16 +45,7 @@ final class FfmMemory {
 
     /** The native segment of {@code buf} from its position to its limit, checked. */
     private static MemorySegment hostSegment(ByteBuffer buf, long bytes, boolean write, String call) {
-        if (!buf.isDirect()) {
-            throw new IllegalArgumentException(call + ": the host buffer must be a direct ByteBuffer");
-        }
-        if (write && buf.isReadOnly()) {
-            throw new IllegalArgumentException(call + ": the host buffer is read-only");
-        }
-        if (bytes < 0 || bytes > buf.remaining()) {
-            throw new IndexOutOfBoundsException(
-                    call + ": " + bytes + " bytes requested, the buffer has " + buf.remaining() + " remaining");
-        }
+        CudaDriver.checkHostBuffer(buf, bytes, write, call);
         return MemorySegment.ofBuffer(buf); // starts at the position, ends at the limit
     }
 
