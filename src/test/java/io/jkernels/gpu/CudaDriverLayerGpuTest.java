@@ -71,7 +71,7 @@ class CudaDriverLayerGpuTest {
         long p = driver.memAlloc(4L * n);
         try {
             driver.memcpyHtoD(p, direct(4 * n), 4L * n); // zeros
-            delayFill(s, p, n, 7f, 300_000);
+            delayFill(s, p, n, 7f, 1_000_000); // 1 s: the read below comes long before, even on a loaded machine
             float[] early = read(p, n);
             assertArrayEquals(new float[n], early, "the kernel cannot have finished: the read must see the old zeros");
             driver.streamSynchronize(s);
