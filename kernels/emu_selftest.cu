@@ -189,7 +189,17 @@ JK_KERNEL(selftest_trap)
 // stream ordering (a host read without the needed synchronisation sees the old contents).
 extern "C" __global__ void selftest_delay_fill(float* out, int64_t n, float value, int64_t sleep_us) {
     if (threadIdx.x == 0) {
+#if defined(__CUDACC__)
+        // __nanosleep may sleep anywhere in [0, 2 ns]: wait on the global timer (ns) instead
+        uint64_t t0, t;
+        asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+        do {
+            __nanosleep(100000u);
+            asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+        } while (int64_t(t - t0) < sleep_us * 1000);
+#else
         for (int64_t t = 0; t < sleep_us; t += 1000) __nanosleep(1000000u);
+#endif
     }
     __syncthreads();
     for (int64_t i = jk_global_index(); i < n; i += jk_grid_stride()) out[i] = value;
