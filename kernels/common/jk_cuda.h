@@ -7,7 +7,7 @@
 // same jk_load_relaxed/jk_store_relaxed, and JK_KERNEL, which registers the kernel by name with a
 // trampoline that unpacks a cuLaunchKernel-style `void** args` array.
 //
-// How the emulator runs a launch (native/emu/runtime.cpp): blocks are spread over a pool of
+// How the emulator runs a launch (native/emu/runtime.cpp, the block scheduler in worker.cpp): blocks are spread over a pool of
 // worker threads; a block runs on one worker with its CUDA threads as fibers that switch only at
 // __syncthreads and warp operations. So:
 //   - `__shared__` is `static thread_local` (one block per worker at a time);

@@ -1,7 +1,7 @@
 // vq.h — the math of the vector-quantisation ops (OPS.md "Vector quantisation (VQ-VAE)") as
 // __host__ __device__ functions shared by nvcc and the host emulator: the argmin order (ties and
 // NaN as torch.argmin), the float32 error bound that certifies a float32 argmin, and the EMA
-// codebook formulas. Kernels: kernels/vq.cu; reference: io.jkernels.ref.VqRef.
+// codebook formulas. Kernels: kernels/vq.cu (vq_nearest), kernels/vq_ema.cu (vq_ema_update); reference: io.jkernels.ref.VqRef.
 //
 // NOTE [Certified float32 argmin]: vq_nearest must return the float64 argmin of
 // ||x - c_k||^2 (ties: lowest k; a code within 1e-6 relative of the best is accepted). The fast

@@ -1,7 +1,7 @@
 // rl_race_check.cpp — checks under ThreadSanitizer that the tabular RL updates of kernels/rl.cu
 // have no data race between blocks. Run by native/Makefile (target rl-race-check, part of `all`)
 // on every build: g++ -fsanitize=thread, this file (which includes kernels/rl.cu), the emulator's
-// native/emu/runtime.cpp and fiber.cpp; TSAN_OPTIONS=halt_on_error=1:exitcode=66, so the first
+// native/emu/runtime.cpp, worker.cpp and fiber.cpp; TSAN_OPTIONS=halt_on_error=1:exitcode=66, so the first
 // report fails `make`.
 //
 // What it runs: td0, q_learning, sarsa, expected_sarsa and running_mean updates, then a q_learning

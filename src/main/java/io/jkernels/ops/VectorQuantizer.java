@@ -14,7 +14,7 @@ import java.util.Arrays;
  * Vector quantisation for VQ-VAE (OPS.md "Vector quantisation (VQ-VAE)"): the nearest code of each
  * row ({@link #nearest}) and the exponential-moving-average codebook update with Laplace smoothing
  * ({@link #emaUpdate}, as in VQ-VAE-2 / Sonnet's {@code VectorQuantizerEMA}); {@link EmaCodebook}
- * keeps the EMA state. Kernels: kernels/vq.cu (math and the accuracy argument in
+ * keeps the EMA state. Kernels: kernels/vq.cu and kernels/vq_ema.cu (math and the accuracy argument in
  * kernels/math/vq.h); reference: {@link VqRef}.
  *
  * <p>All float tensors are f32. Rows are the leading dimensions of {@code input} (shape

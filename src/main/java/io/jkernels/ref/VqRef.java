@@ -5,7 +5,7 @@ import io.jkernels.tensor.TensorException;
 
 /**
  * Pure-Java references of the vector-quantisation ops (OPS.md "Vector quantisation (VQ-VAE)"), in
- * float64: the ground truth the kernels (kernels/vq.cu) are checked against.
+ * float64: the ground truth the kernels (kernels/vq.cu, kernels/vq_ema.cu) are checked against.
  *
  * <p>{@code nearest}: {@code d_k = sum_j (x_j - c_kj)^2} in float64 (index order) on the float32
  * values, the argmin in torch.argmin's order (the first NaN wins; else the smallest value, the
