@@ -115,14 +115,19 @@ API CUresult cuStreamDestroy(CUstream h) {  // cuStreamDestroy_v2
     return CUDA_SUCCESS;  // the Stream object stays: other streams' dependencies may name it
 }
 
+// Synchronising or querying a stream that captures is illegal and invalidates its capture, as in
+// the driver. Caller holds g_mu.
+static bool capturing_stream_waited_on(Stream* s) {
+    if (s->capture == nullptr) return false;
+    s->capture_invalid = true;
+    return true;
+}
+
 API CUresult cuStreamSynchronize(CUstream h) {
     Lock lock(g_mu);
     CURRENT(ctx);
     STREAM_OF(s, h);
-    if (s->capture != nullptr) {
-        s->capture_invalid = true;
-        return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
-    }
+    if (capturing_stream_waited_on(s)) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
     if (!unsafe_call_allowed(ctx)) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
     if (s->legacy) {  // the legacy stream waits for the blocking streams
         if (!legacy_use_allowed(ctx)) return CUDA_ERROR_STREAM_CAPTURE_IMPLICIT;
@@ -136,10 +141,7 @@ API CUresult cuStreamQuery(CUstream h) {
     Lock lock(g_mu);
     CURRENT(ctx);
     STREAM_OF(s, h);
-    if (s->capture != nullptr) {
-        s->capture_invalid = true;
-        return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
-    }
+    if (capturing_stream_waited_on(s)) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
     return s->completed >= s->enqueued ? CUDA_SUCCESS : CUDA_ERROR_NOT_READY;
 }
 
