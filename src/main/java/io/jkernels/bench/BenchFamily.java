@@ -3,8 +3,9 @@ package io.jkernels.bench;
 import java.util.List;
 
 /**
- * The bench entries of one op family ({@link ActivationBench}, {@link TensorBench}, ...). A new
- * family writes one class implementing this and adds it to {@link BenchRegistry#FAMILIES}.
+ * The bench entries of one op family ({@link TensorBench}, {@link OptimizerBench}, ...). The op
+ * table ({@code io.jkernels.table.OpTable#bench()}) gathers them; a family defined op by op in the
+ * table (the activations) has no class of its own here.
  */
 public interface BenchFamily {
 

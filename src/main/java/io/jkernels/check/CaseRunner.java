@@ -40,11 +40,6 @@ public final class CaseRunner {
         this.registry = registry;
     }
 
-    /** A runner over {@link OpRegistry#standard()}. */
-    public static CaseRunner standard() {
-        return new CaseRunner(OpRegistry.standard());
-    }
-
     /** Every directory at or under {@code root} holding a case.json, sorted by relative path. */
     public static List<Path> discover(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {

@@ -1,10 +1,5 @@
 package io.jkernels.check;
 
-import io.jkernels.check.families.ActivationOps;
-import io.jkernels.check.families.OptimizerOps;
-import io.jkernels.check.families.ResampleOps;
-import io.jkernels.check.families.RlOps;
-import io.jkernels.check.families.VqOps;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,41 +8,16 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The ops the conformance runner and the demo know, by OPS.md name. Each op family registers its
- * ops and demo rows from one {@link OpFamily} class listed in {@link #FAMILIES}; adding a family is
- * that class plus one line there.
+ * The ops the conformance runner and the demo know, by OPS.md name, with the demo rows. The
+ * standard one is derived from the op table ({@code io.jkernels.table.OpTable#registry()}); this
+ * class only holds and checks what is put in it.
  */
 public final class OpRegistry {
-    /** The families of {@link #standard()}: append a new family here. */
-    public static final List<OpFamily> FAMILIES = List.of(
-            new ActivationOps(),
-            new OptimizerOps(),
-            new ResampleOps(),
-            new VqOps(),
-            new RlOps());
-
-    private static volatile OpRegistry standard;
-
     private final Map<String, OpDef> ops = new TreeMap<>();
     private final List<DemoCase> demos = new ArrayList<>();
 
-    /** An empty registry (tests; {@link #standard()} for the real one). */
+    /** An empty registry. */
     public OpRegistry() {
-    }
-
-    /** The registry of every family in {@link #FAMILIES} (built once, then shared; do not modify it). */
-    public static OpRegistry standard() {
-        OpRegistry r = standard;
-        if (r == null) {
-            synchronized (OpRegistry.class) {
-                r = standard;
-                if (r == null) {
-                    r = of(FAMILIES);
-                    standard = r;
-                }
-            }
-        }
-        return r;
     }
 
     /** A registry of the given families; checks that every demo names a registered op. */

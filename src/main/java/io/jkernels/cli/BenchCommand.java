@@ -1,7 +1,6 @@
 package io.jkernels.cli;
 
 import io.jkernels.bench.BenchEntry;
-import io.jkernels.bench.BenchRegistry;
 import io.jkernels.bench.BenchReport;
 import io.jkernels.bench.BenchRunner;
 import io.jkernels.bench.Charts;
@@ -9,6 +8,7 @@ import io.jkernels.bench.MarkdownReport;
 import io.jkernels.bench.OutputFiles;
 import io.jkernels.bench.Progress;
 import io.jkernels.bench.Scale;
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.Device;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -87,9 +87,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     private final List<BenchEntry> entries;
 
-    /** The command over every registered op ({@link BenchRegistry#all()}). */
+    /** The command over every bench entry of the op table ({@link OpTable#bench()}). */
     public BenchCommand() {
-        this(BenchRegistry.all());
+        this(OpTable.standard().bench());
     }
 
     /** The command over the given entries (tests inject entries here). */
@@ -192,7 +192,7 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (PatternSyntaxException e) {
             throw new BadInput("--ops '" + regex + "' is not a valid regular expression: " + e.getDescription());
         }
-        List<BenchEntry> chosen = BenchRegistry.matching(entries, p);
+        List<BenchEntry> chosen = OpTable.matching(entries, p);
         if (chosen.isEmpty()) {
             throw new BadInput("--ops '" + regex + "' matches no op; the ops are: "
                     + entries.stream().map(BenchEntry::name).collect(Collectors.joining(", ")));

@@ -2,6 +2,7 @@ package io.jkernels.cli;
 
 import io.jkernels.check.CaseResult;
 import io.jkernels.check.CaseRunner;
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.Device;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ final class ConformanceCommand implements Callable<Integer> {
         width = Math.min(width, 72);
         int devWidth = devices.stream().mapToInt(d -> d.toString().length()).max().orElse(3);
 
-        CaseRunner runner = CaseRunner.standard();
+        CaseRunner runner = new CaseRunner(OpTable.standard().registry());
         boolean progress = System.console() != null;
         int total = cases.size() * devices.size();
         int done = 0;

@@ -5,6 +5,7 @@ import io.jkernels.check.Attrs;
 import io.jkernels.check.DemoCase;
 import io.jkernels.check.OpDef;
 import io.jkernels.check.OpRegistry;
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.Device;
 import io.jkernels.tensor.Tensor;
 import java.io.PrintWriter;
@@ -72,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
                 device = Device.cpu();
             }
         }
-        OpRegistry registry = OpRegistry.standard();
+        OpRegistry registry = OpTable.standard().registry();
         List<DemoCase> demos = registry.demos();
         int w = Math.max(2, demos.stream().mapToInt(d -> d.label().length()).max().orElse(2));
         String head = "%-" + w + "s  %-7s  %10s  %-9s  %-4s  %12s  %12s%n";

@@ -5,8 +5,9 @@ import io.jkernels.backend.DeviceProperties;
 import io.jkernels.backend.KernelBackend;
 import io.jkernels.backend.cuda.CudaBackend;
 import io.jkernels.backend.cuda.CudaDrivers;
+import io.jkernels.bench.JsonWriter;
 import io.jkernels.check.OpDef;
-import io.jkernels.check.OpRegistry;
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.Device;
 import java.io.PrintWriter;
 import java.util.List;
@@ -14,18 +15,36 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code info}: version, Java, each backend's status, the bundled kernels and the ops the checker knows. */
+/**
+ * {@code info}: version, Java, each backend's status, the bundled kernels and the ops of the op
+ * table; {@code info --json}: the op table as JSON (what the golden generators and the PyTorch peer
+ * benchmark read).
+ */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Prints the version, the Java runtime, each backend's status, the bundled kernels and the registered ops.")
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--json", description = "Print the op table as JSON (ops with inputs, attrs, outputs, tolerances, "
+            + "PyTorch names, bench entries) and nothing else.")
+    boolean json;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            java.util.Map<String, Object> table = new java.util.LinkedHashMap<>();
+            table.put("schema", "jkernels-optable/1");
+            table.put("version", Main.version());
+            table.putAll(OpTable.standard().describe());
+            out.print(JsonWriter.write(table));
+            out.flush();
+            return 0;
+        }
         out.println("jkernels " + Main.version());
         out.println("java     " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
                 + System.getProperty("java.vm.name") + ")");
@@ -36,7 +55,7 @@ final class InfoCommand implements Callable<Integer> {
         List<String> kernels = BundledKernels.names();
         out.println("bundled kernels: " + kernels.size());
         wrap(out, kernels);
-        List<String> ops = OpRegistry.standard().ops().stream().map(OpDef::name).toList();
+        List<String> ops = OpTable.standard().registry().ops().stream().map(OpDef::name).toList();
         out.println("conformance ops: " + ops.size());
         wrap(out, ops);
         out.flush();

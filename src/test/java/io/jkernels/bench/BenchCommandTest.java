@@ -10,6 +10,7 @@ import io.jkernels.cli.BenchCommand;
 import io.jkernels.cli.ChartCommand;
 import io.jkernels.ops.Activations;
 import io.jkernels.ref.ActivationsRef;
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.DType;
 import io.jkernels.tensor.Device;
 import java.io.IOException;
@@ -34,7 +35,7 @@ class BenchCommandTest {
 
     /** relu_f32 and relu_backward_f32 of the registry, plus a test-only entry that fails its check. */
     static List<BenchEntry> entries() {
-        List<BenchEntry> e = new ArrayList<>(BenchRegistry.matching(BenchRegistry.all(),
+        List<BenchEntry> e = new ArrayList<>(OpTable.matching(OpTable.standard().bench(),
                 java.util.regex.Pattern.compile("^relu_f32$")));
         // the op is relu, the "reference" the identity: negative inputs disagree
         e.add(ElementwiseBench.entry("test", "broken_relu", DType.F32, 1, 1, ElementwiseBench.ELEMENTWISE,

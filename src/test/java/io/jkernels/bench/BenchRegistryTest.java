@@ -3,6 +3,7 @@ package io.jkernels.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.Device;
 import java.util.HashSet;
 import java.util.List;
@@ -16,7 +17,7 @@ class BenchRegistryTest {
 
     @Test
     void namesAreUniqueAndCarryTheirDtype() {
-        List<BenchEntry> all = BenchRegistry.all();
+        List<BenchEntry> all = OpTable.standard().bench();
         Set<String> names = new HashSet<>();
         for (BenchEntry e : all) {
             assertTrue(names.add(e.name()), e.name());
@@ -39,7 +40,7 @@ class BenchRegistryTest {
     }
 
     private static void checkAll(Device d) {
-        for (BenchEntry e : BenchRegistry.all()) {
+        for (BenchEntry e : OpTable.standard().bench()) {
             try (BenchCase c = e.prepare(d, Scale.TINY, 42)) {
                 BenchCase.Verdict v = c.check();
                 assertTrue(v.passed(), e.name() + " on " + d + ": " + v.message());

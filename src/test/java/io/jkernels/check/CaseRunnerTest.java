@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.Device;
 import io.jkernels.tensor.Tensor;
 import io.jkernels.tensor.TensorException;
@@ -23,7 +24,7 @@ class CaseRunnerTest {
     /** The golden cases whose op is registered (all of them once every family is in). */
     static List<Path> registeredGoldenCases() throws Exception {
         Path root = goldenRoot();
-        OpRegistry reg = OpRegistry.standard();
+        OpRegistry reg = OpTable.standard().registry();
         List<Path> out = new java.util.ArrayList<>();
         for (Path c : CaseRunner.discover(root)) {
             String op = (String) Json.parseObject(Files.readString(c.resolve(CaseRunner.CASE_FILE))).get("op");
@@ -42,7 +43,7 @@ class CaseRunnerTest {
     static void goldenSuitePasses(Device device) throws Exception {
         List<Path> cases = registeredGoldenCases();
         assertTrue(cases.size() >= 30, "golden relu and relu_backward cases: " + cases.size());
-        CaseRunner runner = CaseRunner.standard();
+        CaseRunner runner = new CaseRunner(OpTable.standard().registry());
         long live = device.liveBytes();
         long liveCpu = Device.cpu().liveBytes();
         StringBuilder failures = new StringBuilder();
@@ -80,7 +81,7 @@ class CaseRunnerTest {
     }
 
     private CaseResult run(Path dir) {
-        return CaseRunner.standard().run(dir, dir.getFileName().toString(), Device.cpu());
+        return new CaseRunner(OpTable.standard().registry()).run(dir, dir.getFileName().toString(), Device.cpu());
     }
 
     private static String relu(String attrs, String inputs, String rest) {
@@ -161,7 +162,7 @@ class CaseRunnerTest {
         Files.write(tmp.resolve("2_bad_npy/input.npy"), new byte[] {1, 2, 3});
         Files.write(tmp.resolve("2_bad_npy/output.npy"), new byte[0]);
         TestCases.relu(tmp.resolve("3_good"), new float[] {5}, new float[] {5});
-        List<CaseResult> rs = CaseRunner.standard().runSuite(tmp, Device.cpu(), null);
+        List<CaseResult> rs = new CaseRunner(OpTable.standard().registry()).runSuite(tmp, Device.cpu(), null);
         assertEquals(3, rs.size());
         assertTrue(rs.get(0).passed());
         assertFalse(rs.get(1).passed());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.DType;
 import io.jkernels.tensor.Tensor;
 import io.jkernels.tensor.TensorException;
@@ -142,7 +143,7 @@ class OpRegistryTest {
 
     @Test
     void standardRegistryHasReluAndItsDemos() {
-        OpRegistry r = OpRegistry.standard();
+        OpRegistry r = OpTable.standard().registry();
         assertEquals(List.of("input"), r.op("relu").requiredInputs());
         assertEquals(List.of("grad_output", "input"), r.op("relu_backward").requiredInputs());
         assertEquals(List.of("grad_input"), r.op("relu_backward").outputs());

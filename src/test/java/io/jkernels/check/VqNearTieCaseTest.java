@@ -3,6 +3,7 @@ package io.jkernels.check;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.Device;
 import io.jkernels.tensor.Tensor;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class VqNearTieCaseTest {
                 "indices", Tensor.of(new long[] {1}, 1),
                 "quantized", Tensor.of(new float[] {code1x, 0f}, 1, 2),
                 "distance", Tensor.of(new float[] {(float) d1}, 1)));
-        return CaseRunner.standard().run(c, "near_tie", Device.cpu());
+        return new CaseRunner(OpTable.standard().registry()).run(c, "near_tie", Device.cpu());
     }
 
     @Test

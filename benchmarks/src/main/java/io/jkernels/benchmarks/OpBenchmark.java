@@ -2,8 +2,8 @@ package io.jkernels.benchmarks;
 
 import io.jkernels.bench.BenchCase;
 import io.jkernels.bench.BenchEntry;
-import io.jkernels.bench.BenchRegistry;
 import io.jkernels.bench.Scale;
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.Device;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,7 +53,7 @@ public class OpBenchmark {
         if (device.kind() == Device.Kind.EMU && !Device.emuAvailable()) {
             throw new IllegalStateException("emu unavailable: " + Device.emuUnavailableReason());
         }
-        BenchEntry e = BenchRegistry.all().stream().filter(x -> x.name().equals(entry)).findFirst()
+        BenchEntry e = OpTable.standard().bench().stream().filter(x -> x.name().equals(entry)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no bench entry named " + entry));
         op = e.prepare(device, Scale.HOST, 1);
         BenchCase.Verdict v = op.check();
