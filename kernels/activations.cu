@@ -15,6 +15,8 @@
 //             bwd(dout, x, dx, rows, h, gate_first [, attr]) dx: rows x 2H, one packed gradient
 //
 // Attrs are kernel parameters: slope/alpha/value as float, approximate as int (JK_GELU_*).
+// The ops are listed once, at the end of activations.h (JK_*_ACTIVATIONS): a new activation is its
+// math and one line there (docs/ADDING_AN_OP.md).
 //
 // NOTE [Elementwise access]: one pass over memory, every element read once and written once.
 // Each kernel is a grid-stride loop with 64-bit indices (the grid is sized from the SM count in
@@ -174,11 +176,15 @@ __device__ __forceinline__ void jk_act_packed(const T* dout, const T* x, T* y, i
 }
 
 // ---- per-element functors over the math of activations.h ------------------------------------
+// Each functor holds the attrs (p, q: float attrs; ip: an int attr) and maps the float inputs of
+// one element to its float outputs. One per op and direction, made from the op lists at the end
+// of activations.h (JK_UNARY_ACTIVATIONS, JK_FORWARD_ACTIVATIONS, JK_GATED_ACTIVATIONS).
 
 #define JK_ACT_UNARY_FN(NAME, EXPR)                                                                \
     struct NAME {                                                                                  \
         float p;                                                                                   \
         int ip;                                                                                    \
+        float q;                                                                                   \
         __host__ __device__ __forceinline__ void operator()(const float (&a)[1], float (&b)[1]) const { \
             const float x = a[0];                                                                  \
             b[0] = (EXPR);                                                                         \
@@ -188,33 +194,19 @@ __device__ __forceinline__ void jk_act_packed(const T* dout, const T* x, T* y, i
     struct NAME {                                                                                  \
         float p;                                                                                   \
         int ip;                                                                                    \
+        float q;                                                                                   \
         __host__ __device__ __forceinline__ void operator()(const float (&a)[2], float (&b)[1]) const { \
             const float g = a[0], x = a[1];                                                        \
             b[0] = (EXPR);                                                                         \
         }                                                                                          \
     };
 
-JK_ACT_UNARY_FN(jk_act_relu_f, jk_relu(x))
-JK_ACT_BINARY_FN(jk_act_relu_b, jk_relu_bwd(g, x))
-JK_ACT_UNARY_FN(jk_act_leaky_relu_f, jk_leaky_relu(x, p))
-JK_ACT_BINARY_FN(jk_act_leaky_relu_b, jk_leaky_relu_bwd(g, x, p))
-JK_ACT_UNARY_FN(jk_act_elu_f, jk_elu(x, p))
-JK_ACT_BINARY_FN(jk_act_elu_b, jk_elu_bwd(g, x, p))
-JK_ACT_UNARY_FN(jk_act_sigmoid_f, jk_sigmoid(x))
-JK_ACT_BINARY_FN(jk_act_sigmoid_b, jk_sigmoid_bwd(g, x))
-JK_ACT_UNARY_FN(jk_act_tanh_f, jk_tanh(x))
-JK_ACT_BINARY_FN(jk_act_tanh_b, jk_tanh_bwd(g, x))
-JK_ACT_UNARY_FN(jk_act_gelu_f, jk_gelu(x, ip))
-JK_ACT_BINARY_FN(jk_act_gelu_b, jk_gelu_bwd(g, x, ip))
-JK_ACT_UNARY_FN(jk_act_silu_f, jk_silu(x))
-JK_ACT_BINARY_FN(jk_act_silu_b, jk_silu_bwd(g, x))
-JK_ACT_UNARY_FN(jk_act_heaviside_f, jk_heaviside(x, p))
-
 // Gated: fwd(gate, up) and bwd(dout, gate, up, &dgate, &dup), plus the map-engine adaptors.
 #define JK_ACT_GATED_FN(NAME, FWD, BWD)                                                            \
     struct NAME {                                                                                  \
         float p;                                                                                   \
         int ip;                                                                                    \
+        float q;                                                                                   \
         __host__ __device__ __forceinline__ float fwd(float gate, float up) const { return (FWD); } \
         __host__ __device__ __forceinline__ void bwd(float go, float gate, float up, float* dg, float* du) const { \
             BWD;                                                                                   \
@@ -227,20 +219,18 @@ JK_ACT_UNARY_FN(jk_act_heaviside_f, jk_heaviside(x, p))
         }                                                                                          \
     };
 
-JK_ACT_GATED_FN(jk_act_swiglu, jk_swiglu(gate, up), jk_swiglu_bwd(go, gate, up, dg, du))
-JK_ACT_GATED_FN(jk_act_geglu, jk_geglu(gate, up, ip), jk_geglu_bwd(go, gate, up, ip, dg, du))
-JK_ACT_GATED_FN(jk_act_reglu, jk_reglu(gate, up), jk_reglu_bwd(go, gate, up, dg, du))
-JK_ACT_GATED_FN(jk_act_glu, jk_glu(gate, up), jk_glu_bwd(go, gate, up, dg, du))
-
 // ---- kernels ---------------------------------------------------------------------------------
-// ATTR is NOATTR, FATTR (a float p: slope, alpha, value) or IATTR (an int ip: approximate);
-// JK_ACT_DECL_##ATTR is the kernel parameter, JK_ACT_INIT_##ATTR the functor's fields.
+// ATTR is NOATTR, FATTR (a float p: slope, alpha, value), IATTR (an int ip: approximate) or
+// FFATTR (two floats p, q); JK_ACT_DECL_##ATTR is the kernel parameters, JK_ACT_INIT_##ATTR the
+// functor's fields.
 #define JK_ACT_DECL_NOATTR
 #define JK_ACT_DECL_FATTR , float p
 #define JK_ACT_DECL_IATTR , int ip
-#define JK_ACT_INIT_NOATTR {0.0f, 0}
-#define JK_ACT_INIT_FATTR {p, 0}
-#define JK_ACT_INIT_IATTR {0.0f, ip}
+#define JK_ACT_DECL_FFATTR , float p, float q
+#define JK_ACT_INIT_NOATTR {0.0f, 0, 0.0f}
+#define JK_ACT_INIT_FATTR {p, 0, 0.0f}
+#define JK_ACT_INIT_IATTR {0.0f, ip, 0.0f}
+#define JK_ACT_INIT_FFATTR {p, 0, q}
 
 #define JK_ACT_FWD(OP, FN, T, SFX, ATTR)                                                           \
     extern "C" __global__ void OP##_fwd_##SFX(const T* x, T* y, int64_t n JK_ACT_DECL_##ATTR) {   \
@@ -297,26 +287,24 @@ JK_ACT_GATED_FN(jk_act_glu, jk_glu(gate, up), jk_glu_bwd(go, gate, up, dg, du))
     KIND(OP, FN, __nv_bfloat16, bf16, ATTR)                                                        \
     KIND(OP, FN, __half, f16, ATTR)
 
-#define JK_ACT_UNARY(OP, ATTR)                                                                     \
+// One line of an op list -> its functors and every kernel of the op, for the three dtypes.
+#define JK_ACT_UNARY_OP(OP, ATTR, FWD, BWD)                                                        \
+    JK_ACT_UNARY_FN(jk_act_##OP##_f, FWD)                                                          \
+    JK_ACT_BINARY_FN(jk_act_##OP##_b, BWD)                                                         \
     JK_ACT_ALL_DTYPES(JK_ACT_FWD, OP, jk_act_##OP##_f, ATTR)                                       \
     JK_ACT_ALL_DTYPES(JK_ACT_BWD, OP, jk_act_##OP##_b, ATTR)
 
-#define JK_ACT_GATED(OP, ATTR)                                                                     \
+#define JK_ACT_FORWARD_OP(OP, ATTR, FWD)                                                           \
+    JK_ACT_UNARY_FN(jk_act_##OP##_f, FWD)                                                          \
+    JK_ACT_ALL_DTYPES(JK_ACT_FWD, OP, jk_act_##OP##_f, ATTR)
+
+#define JK_ACT_GATED_OP(OP, ATTR, FWD, BWD)                                                        \
+    JK_ACT_GATED_FN(jk_act_##OP, FWD, BWD)                                                         \
     JK_ACT_ALL_DTYPES(JK_ACT_GATED_FWD, OP, jk_act_##OP, ATTR)                                     \
     JK_ACT_ALL_DTYPES(JK_ACT_GATED_BWD, OP, jk_act_##OP, ATTR)                                     \
     JK_ACT_ALL_DTYPES(JK_ACT_PACKED_FWD, OP, jk_act_##OP, ATTR)                                    \
     JK_ACT_ALL_DTYPES(JK_ACT_PACKED_BWD, OP, jk_act_##OP, ATTR)
 
-JK_ACT_UNARY(relu, NOATTR)
-JK_ACT_UNARY(leaky_relu, FATTR)
-JK_ACT_UNARY(elu, FATTR)
-JK_ACT_UNARY(sigmoid, NOATTR)
-JK_ACT_UNARY(tanh, NOATTR)
-JK_ACT_UNARY(gelu, IATTR)
-JK_ACT_UNARY(silu, NOATTR)
-JK_ACT_ALL_DTYPES(JK_ACT_FWD, heaviside, jk_act_heaviside_f, FATTR)
-
-JK_ACT_GATED(swiglu, NOATTR)
-JK_ACT_GATED(geglu, IATTR)
-JK_ACT_GATED(reglu, NOATTR)
-JK_ACT_GATED(glu, NOATTR)
+JK_UNARY_ACTIVATIONS(JK_ACT_UNARY_OP)
+JK_FORWARD_ACTIVATIONS(JK_ACT_FORWARD_OP)
+JK_GATED_ACTIVATIONS(JK_ACT_GATED_OP)

@@ -217,3 +217,31 @@ __host__ __device__ __forceinline__ void jk_glu_bwd(float go, float gate, float 
     *dgate = go * up * (s * sn);
     *dup = go * s;
 }
+
+// ---- the op lists: one line per activation -----------------------------------------------
+// kernels/activations.cu makes every kernel of an op from its line: <op>_fwd_<dtype> and
+// <op>_bwd_<dtype> (gated ones also <op>_packed_fwd/_bwd_<dtype>) for f32, bf16 and f16.
+// ATTR is the kernel parameters after the element count, in the order the Java call passes them
+// (io.jkernels.ops.Activations): NOATTR, FATTR (float p), IATTR (int ip), FFATTR (float p, q).
+// In the expressions: x the input, g the incoming gradient; gate, up, go, dg, du for gated ones.
+
+// X(op, ATTR, forward of x, backward of (g, x))
+#define JK_UNARY_ACTIVATIONS(X)                                                                    \
+    X(relu, NOATTR, jk_relu(x), jk_relu_bwd(g, x))                                                 \
+    X(leaky_relu, FATTR, jk_leaky_relu(x, p), jk_leaky_relu_bwd(g, x, p))                          \
+    X(elu, FATTR, jk_elu(x, p), jk_elu_bwd(g, x, p))                                               \
+    X(sigmoid, NOATTR, jk_sigmoid(x), jk_sigmoid_bwd(g, x))                                        \
+    X(tanh, NOATTR, jk_tanh(x), jk_tanh_bwd(g, x))                                                 \
+    X(gelu, IATTR, jk_gelu(x, ip), jk_gelu_bwd(g, x, ip))                                          \
+    X(silu, NOATTR, jk_silu(x), jk_silu_bwd(g, x))
+
+// X(op, ATTR, forward of x): ops without a backward kernel.
+#define JK_FORWARD_ACTIVATIONS(X)                                                                  \
+    X(heaviside, FATTR, jk_heaviside(x, p))
+
+// X(op, ATTR, forward of (gate, up), backward of (go, gate, up) into *dg, *du)
+#define JK_GATED_ACTIVATIONS(X)                                                                    \
+    X(swiglu, NOATTR, jk_swiglu(gate, up), jk_swiglu_bwd(go, gate, up, dg, du))                    \
+    X(geglu, IATTR, jk_geglu(gate, up, ip), jk_geglu_bwd(go, gate, up, ip, dg, du))                \
+    X(reglu, NOATTR, jk_reglu(gate, up), jk_reglu_bwd(go, gate, up, dg, du))                       \
+    X(glu, NOATTR, jk_glu(gate, up), jk_glu_bwd(go, gate, up, dg, du))

@@ -1,7 +1,13 @@
 package io.jkernels.ops;
 
-import io.jkernels.backend.KernelArgs;
-import io.jkernels.backend.KernelBackend;
+import static io.jkernels.ops.ActivationLaunch.gated;
+import static io.jkernels.ops.ActivationLaunch.gatedBackward;
+import static io.jkernels.ops.ActivationLaunch.gradRef;
+import static io.jkernels.ops.ActivationLaunch.unary;
+import static io.jkernels.ops.ActivationLaunch.unaryBackward;
+import static io.jkernels.ops.PackedGated.packed;
+import static io.jkernels.ops.PackedGated.packedBackward;
+
 import io.jkernels.ref.ActivationsRef;
 import io.jkernels.tensor.Tensor;
 import io.jkernels.tensor.TensorException;
@@ -26,8 +32,11 @@ import java.util.Arrays;
  * fused up-projection: {@code gateFirst} says whether the first half is the gate (llm.c style) or
  * the second (vLLM style, and torch's F.glu). The kernels work on the last dimension; another
  * {@code dim} is moved last by a contiguous copy (and the result moved back by another).
+ *
+ * <p>The gated ones are declared in the package-private {@code GatedActivations} and called as
+ * {@code Activations.swiglu(...)} like the rest.
  */
-public final class Activations {
+public final class Activations extends GatedActivations {
     private Activations() {
     }
 
@@ -38,268 +47,6 @@ public final class Activations {
             gradGate.close();
             gradUp.close();
         }
-    }
-
-    /** The reference of one call: cpu inputs (contiguous) to cpu outputs. */
-    @FunctionalInterface
-    private interface Ref {
-        void run(Tensor[] in, Tensor[] out);
-    }
-
-    // ---- launch machinery ----------------------------------------------------------------------
-
-    /** A kernel attr: none, a float (slope, alpha, value) or an int (approximate). */
-    private static void attr(KernelArgs a, Object attr) {
-        if (attr instanceof Float f) {
-            a.f32(f);
-        } else if (attr instanceof Integer i) {
-            a.i32(i);
-        }
-    }
-
-    /** Elements per thread per grid-stride step: one 16-byte vector. */
-    private static int perThread(Tensor t) {
-        return 16 / t.dtype().bytes();
-    }
-
-    private static void checkInputs(String[] names, Tensor[] inputs) {
-        Checks.floating(names[0], inputs[0]);
-        for (int i = 1; i < inputs.length; i++) {
-            Checks.like(names[0], inputs[0], names[i], inputs[i]);
-        }
-    }
-
-    /**
-     * Runs {@code <op>_<dtype>(inputs..., outputs..., n [, attr])} on the inputs' device, or the
-     * reference on cpu. {@code outs} entries may be null (allocated here). Validates first: nothing
-     * is written when an argument is rejected.
-     */
-    private static Tensor[] elementwise(String op, String[] names, Tensor[] inputs, Tensor[] outs, Object attr,
-            Ref ref) {
-        checkInputs(names, inputs);
-        for (Tensor o : outs) {
-            if (o != null) {
-                Checks.output(names[0], inputs[0], "out", o);
-            }
-        }
-        String[] outNames = new String[outs.length];
-        java.util.Arrays.fill(outNames, "out");
-        Checks.disjointOutputs(outNames, outs, true, names, inputs);
-        Tensor[] result = outs.clone();
-        Tensor[] contiguous = new Tensor[inputs.length];
-        boolean ok = false;
-        try {
-            for (int i = 0; i < inputs.length; i++) {
-                contiguous[i] = inputs[i].contiguous();
-            }
-            for (int i = 0; i < result.length; i++) {
-                if (result[i] == null) {
-                    result[i] = Tensor.empty(inputs[0].dtype(), inputs[0].device(), inputs[0].shape());
-                }
-            }
-            long n = inputs[0].numel();
-            if (n > 0) {
-                KernelBackend kb = Kernels.of(inputs[0]);
-                if (kb == null) {
-                    ref.run(contiguous, result);
-                } else {
-                    KernelArgs a = KernelArgs.get();
-                    for (Tensor t : contiguous) {
-                        a.ptr(t);
-                    }
-                    for (Tensor t : result) {
-                        a.ptr(t);
-                    }
-                    a.i64(n);
-                    attr(a, attr);
-                    kb.launch(op + "_" + inputs[0].dtype().suffix(), Kernels.elementwise(kb, n, perThread(inputs[0])),
-                            a);
-                }
-            }
-            ok = true;
-            return result;
-        } finally {
-            closeAll(contiguous);
-            if (!ok) {
-                for (int i = 0; i < result.length; i++) {
-                    if (outs[i] == null) {
-                        closeAll(result[i]);
-                    }
-                }
-            }
-        }
-    }
-
-    private static void closeAll(Tensor... ts) {
-        for (Tensor t : ts) {
-            if (t != null) {
-                t.close();
-            }
-        }
-    }
-
-    private static Tensor unary(String op, Tensor input, Tensor out, Object attr, Ref ref) {
-        return elementwise(op + "_fwd", new String[] {"input"}, new Tensor[] {input}, new Tensor[] {out}, attr, ref)[0];
-    }
-
-    private static Tensor unaryBackward(String op, Tensor gradOutput, Tensor input, Tensor gradInput, Object attr,
-            Ref ref) {
-        return elementwise(op + "_bwd", new String[] {"grad_output", "input"}, new Tensor[] {gradOutput, input},
-                new Tensor[] {gradInput}, attr, ref)[0];
-    }
-
-    private static Tensor gated(String op, Tensor gate, Tensor up, Tensor out, Object attr, Ref ref) {
-        return elementwise(op + "_fwd", new String[] {"gate", "up"}, new Tensor[] {gate, up}, new Tensor[] {out}, attr,
-                ref)[0];
-    }
-
-    private static GatedGrad gatedBackward(String op, Tensor gradOutput, Tensor gate, Tensor up, Tensor gradGate,
-            Tensor gradUp, Object attr, Ref ref) {
-        Tensor[] r = elementwise(op + "_bwd", new String[] {"grad_output", "gate", "up"},
-                new Tensor[] {gradOutput, gate, up}, new Tensor[] {gradGate, gradUp}, attr, ref);
-        return new GatedGrad(r[0], r[1]);
-    }
-
-    // ---- packed gate/up ------------------------------------------------------------------------
-
-    /** Which half of the packed dimension holds the gate. */
-    private static int packedDim(String name, Tensor x, int dim) {
-        Checks.floating(name, x);
-        int rank = x.dim();
-        if (rank == 0) {
-            throw new TensorException.Shape(name + " must have at least one dimension to split, got a scalar");
-        }
-        int d = dim < 0 ? dim + rank : dim;
-        if (d < 0 || d >= rank) {
-            throw new TensorException.Shape("dim " + dim + " out of range for " + name + " of rank " + rank);
-        }
-        long size = x.shape()[d];
-        if (size % 2 != 0) {
-            throw new TensorException.Shape(name + " dimension " + dim + " must be even to split into gate and up, got size "
-                    + size + " (shape " + Arrays.toString(x.shape()) + ")");
-        }
-        return d;
-    }
-
-    private static long[] halved(long[] shape, int d) {
-        long[] s = shape.clone();
-        s[d] /= 2;
-        return s;
-    }
-
-    /** The packed forward along the last dimension; x contiguous-or-not, last dim even. */
-    private static Tensor packedLast(String op, Tensor x, boolean gateFirst, Object attr, Ref ref) {
-        int last = x.dim() - 1;
-        long h = x.shape()[last] / 2;
-        try (Tensor xc = x.contiguous()) {
-            Tensor out = Tensor.empty(x.dtype(), x.device(), halved(x.shape(), last));
-            try {
-                launchPacked(op + "_packed_fwd", null, xc, out, h, gateFirst, attr, ref);
-                return out;
-            } catch (RuntimeException | Error e) {
-                out.close();
-                throw e;
-            }
-        }
-    }
-
-    private static Tensor packedLastBackward(String op, Tensor gradOutput, Tensor x, boolean gateFirst, Object attr,
-            Ref ref) {
-        int last = x.dim() - 1;
-        long h = x.shape()[last] / 2;
-        try (Tensor xc = x.contiguous(); Tensor gc = gradOutput.contiguous()) {
-            Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shape());
-            try {
-                launchPacked(op + "_packed_bwd", gc, xc, dx, h, gateFirst, attr, ref);
-                return dx;
-            } catch (RuntimeException | Error e) {
-                dx.close();
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * {@code kernel(x, y, rows, h, gate_first [, attr])} or, with grad, {@code kernel(grad, x, dx,
-     * ...)}; the reference on cpu runs the unpacked op on the two half views.
-     */
-    private static void launchPacked(String kernel, Tensor grad, Tensor x, Tensor y, long h, boolean gateFirst,
-            Object attr, Ref ref) {
-        if (x.numel() == 0) {
-            return;
-        }
-        int last = x.dim() - 1;
-        KernelBackend kb = Kernels.of(x);
-        if (kb == null) {
-            try (Tensor gate = x.narrow(last, gateFirst ? 0 : h, h); Tensor up = x.narrow(last, gateFirst ? h : 0, h)) {
-                if (grad == null) {
-                    ref.run(new Tensor[] {gate, up}, new Tensor[] {y});
-                } else {
-                    try (Tensor dg = y.narrow(last, gateFirst ? 0 : h, h); Tensor du = y.narrow(last, gateFirst ? h : 0, h)) {
-                        ref.run(new Tensor[] {grad, gate, up}, new Tensor[] {dg, du});
-                    }
-                }
-            }
-            return;
-        }
-        long rows = x.numel() / (2 * h);
-        KernelArgs a = KernelArgs.get();
-        if (grad != null) {
-            a.ptr(grad);
-        }
-        a.ptr(x).ptr(y).i64(rows).i64(h).i32(gateFirst ? 1 : 0);
-        attr(a, attr);
-        kb.launch(kernel + "_" + x.dtype().suffix(), Kernels.elementwise(kb, rows * h, perThread(x)), a);
-    }
-
-    /** Packed forward along {@code dim}: another dim is moved last (contiguous copies) and back. */
-    private static Tensor packed(String op, Tensor x, int dim, boolean gateFirst, Object attr, Ref ref) {
-        int d = packedDim("input", x, dim);
-        int last = x.dim() - 1;
-        if (d == last) {
-            return packedLast(op, x, gateFirst, attr, ref);
-        }
-        try (Tensor xt = x.transpose(d, last); Tensor rt = packedLast(op, xt, gateFirst, attr, ref);
-                Tensor back = rt.transpose(d, last)) {
-            return back.contiguous();
-        }
-    }
-
-    private static Tensor packedBackward(String op, Tensor gradOutput, Tensor x, int dim, boolean gateFirst,
-            Object attr, Ref ref) {
-        int d = packedDim("input", x, dim);
-        Checks.open("grad_output", gradOutput);
-        long[] expect = halved(x.shape(), d);
-        if (!Arrays.equals(expect, gradOutput.shape())) {
-            throw new TensorException.Shape("grad_output shape " + Arrays.toString(gradOutput.shape())
-                    + " does not match the output shape " + Arrays.toString(expect) + " of input shape "
-                    + Arrays.toString(x.shape()) + " split along dim " + dim);
-        }
-        if (gradOutput.dtype() != x.dtype()) {
-            throw new TensorException.DTypeMismatch("grad_output dtype " + gradOutput.dtype()
-                    + " does not match input dtype " + x.dtype());
-        }
-        if (!gradOutput.device().equals(x.device())) {
-            throw new TensorException.DeviceMismatch("grad_output is on " + gradOutput.device() + " but input is on "
-                    + x.device());
-        }
-        int last = x.dim() - 1;
-        if (d == last) {
-            return packedLastBackward(op, gradOutput, x, gateFirst, attr, ref);
-        }
-        try (Tensor xt = x.transpose(d, last); Tensor gt = gradOutput.transpose(d, last);
-                Tensor rt = packedLastBackward(op, gt, xt, gateFirst, attr, ref); Tensor back = rt.transpose(d, last)) {
-            return back.contiguous();
-        }
-    }
-
-    private static Ref gradRef(GatedBackwardRef r) {
-        return (in, o) -> r.run(in[0], in[1], in[2], o[0], o[1]);
-    }
-
-    @FunctionalInterface
-    private interface GatedBackwardRef {
-        void run(Tensor gradOutput, Tensor gate, Tensor up, Tensor gradGate, Tensor gradUp);
     }
 
     // ---- relu ----------------------------------------------------------------------------------
@@ -525,7 +272,7 @@ public final class Activations {
 
     /** gelu into {@code out} (may be {@code input}). */
     public static Tensor gelu(Tensor input, Approximate approximate, Tensor out) {
-        boolean t = approx(approximate) == Approximate.TANH;
+        boolean t = ActivationLaunch.approx(approximate) == Approximate.TANH;
         return unary("gelu", input, out, approximate.code(), (in, o) -> ActivationsRef.gelu(in[0], t, o[0]));
     }
 
@@ -539,170 +286,12 @@ public final class Activations {
 
     /** The same into {@code gradInput} (contiguous, shaped like input; aten's grad_input= form). */
     public static Tensor geluBackward(Tensor gradOutput, Tensor input, Approximate approximate, Tensor gradInput) {
-        boolean t = approx(approximate) == Approximate.TANH;
+        boolean t = ActivationLaunch.approx(approximate) == Approximate.TANH;
         return unaryBackward("gelu", gradOutput, input, gradInput, approximate.code(),
                 (in, o) -> ActivationsRef.geluBackward(in[0], in[1], t, o[0]));
     }
 
     public static Tensor geluBackward(Tensor gradOutput, Tensor input, String approximate) {
         return geluBackward(gradOutput, input, Approximate.parse(approximate));
-    }
-
-    private static Approximate approx(Approximate a) {
-        if (a == null) {
-            throw new TensorException.BadAttr("approximate must be \"none\" or \"tanh\", got null");
-        }
-        return a;
-    }
-
-    // ---- swiglu: silu(gate) * up ---------------------------------------------------------------
-
-    public static Tensor swiglu(Tensor gate, Tensor up) {
-        return swiglu(gate, up, null);
-    }
-
-    /** swiglu into {@code out} (may be gate or up). */
-    public static Tensor swiglu(Tensor gate, Tensor up, Tensor out) {
-        return gated("swiglu", gate, up, out, null, (in, o) -> ActivationsRef.swiglu(in[0], in[1], o[0]));
-    }
-
-    /** Both gradients in one pass: {@code (g up silu'(gate), g silu(gate))}. */
-    public static GatedGrad swigluBackward(Tensor gradOutput, Tensor gate, Tensor up) {
-        return swigluBackward(gradOutput, gate, up, null, null);
-    }
-
-    /** The same into {@code gradGate} and {@code gradUp} (contiguous, shaped like gate), returned as a GatedGrad. */
-    public static GatedGrad swigluBackward(Tensor gradOutput, Tensor gate, Tensor up, Tensor gradGate, Tensor gradUp) {
-        return gatedBackward("swiglu", gradOutput, gate, up, gradGate, gradUp, null, gradRef(ActivationsRef::swigluBackward));
-    }
-
-    /** Packed: gate and up are the halves of {@code x}'s dimension {@code dim} (see the class doc). */
-    public static Tensor swiglu(Tensor x, int dim, boolean gateFirst) {
-        return packed("swiglu", x, dim, gateFirst, null, (in, o) -> ActivationsRef.swiglu(in[0], in[1], o[0]));
-    }
-
-    /** Backward of the packed form: one gradient shaped like {@code x}. */
-    public static Tensor swigluBackward(Tensor gradOutput, Tensor x, int dim, boolean gateFirst) {
-        return packedBackward("swiglu", gradOutput, x, dim, gateFirst, null, gradRef(ActivationsRef::swigluBackward));
-    }
-
-    // ---- geglu: gelu(gate) * up ----------------------------------------------------------------
-
-    public static Tensor geglu(Tensor gate, Tensor up) {
-        return geglu(gate, up, Approximate.NONE, null);
-    }
-
-    public static Tensor geglu(Tensor gate, Tensor up, Approximate approximate) {
-        return geglu(gate, up, approximate, null);
-    }
-
-    public static Tensor geglu(Tensor gate, Tensor up, Approximate approximate, Tensor out) {
-        boolean t = approx(approximate) == Approximate.TANH;
-        return gated("geglu", gate, up, out, approximate.code(),
-                (in, o) -> ActivationsRef.geglu(in[0], in[1], t, o[0]));
-    }
-
-    public static GatedGrad gegluBackward(Tensor gradOutput, Tensor gate, Tensor up) {
-        return gegluBackward(gradOutput, gate, up, Approximate.NONE);
-    }
-
-    public static GatedGrad gegluBackward(Tensor gradOutput, Tensor gate, Tensor up, Approximate approximate) {
-        return gegluBackward(gradOutput, gate, up, approximate, null, null);
-    }
-
-    /** The same into {@code gradGate} and {@code gradUp} (contiguous, shaped like gate), returned as a GatedGrad. */
-    public static GatedGrad gegluBackward(Tensor gradOutput, Tensor gate, Tensor up, Approximate approximate,
-            Tensor gradGate, Tensor gradUp) {
-        boolean t = approx(approximate) == Approximate.TANH;
-        return gatedBackward("geglu", gradOutput, gate, up, gradGate, gradUp, approximate.code(),
-                gradRef((g, a, u, dg, du) -> ActivationsRef.gegluBackward(g, a, u, t, dg, du)));
-    }
-
-    public static Tensor geglu(Tensor x, int dim, boolean gateFirst, Approximate approximate) {
-        boolean t = approx(approximate) == Approximate.TANH;
-        return packed("geglu", x, dim, gateFirst, approximate.code(),
-                (in, o) -> ActivationsRef.geglu(in[0], in[1], t, o[0]));
-    }
-
-    public static Tensor gegluBackward(Tensor gradOutput, Tensor x, int dim, boolean gateFirst,
-            Approximate approximate) {
-        boolean t = approx(approximate) == Approximate.TANH;
-        return packedBackward("geglu", gradOutput, x, dim, gateFirst, approximate.code(),
-                gradRef((g, a, u, dg, du) -> ActivationsRef.gegluBackward(g, a, u, t, dg, du)));
-    }
-
-    // ---- reglu: relu(gate) * up ----------------------------------------------------------------
-
-    public static Tensor reglu(Tensor gate, Tensor up) {
-        return reglu(gate, up, null);
-    }
-
-    public static Tensor reglu(Tensor gate, Tensor up, Tensor out) {
-        return gated("reglu", gate, up, out, null, (in, o) -> ActivationsRef.reglu(in[0], in[1], o[0]));
-    }
-
-    /** {@code (gate <= 0 ? 0 : g up, g relu(gate))}. */
-    public static GatedGrad regluBackward(Tensor gradOutput, Tensor gate, Tensor up) {
-        return regluBackward(gradOutput, gate, up, null, null);
-    }
-
-    /** The same into {@code gradGate} and {@code gradUp} (contiguous, shaped like gate), returned as a GatedGrad. */
-    public static GatedGrad regluBackward(Tensor gradOutput, Tensor gate, Tensor up, Tensor gradGate, Tensor gradUp) {
-        return gatedBackward("reglu", gradOutput, gate, up, gradGate, gradUp, null, gradRef(ActivationsRef::regluBackward));
-    }
-
-    public static Tensor reglu(Tensor x, int dim, boolean gateFirst) {
-        return packed("reglu", x, dim, gateFirst, null, (in, o) -> ActivationsRef.reglu(in[0], in[1], o[0]));
-    }
-
-    public static Tensor regluBackward(Tensor gradOutput, Tensor x, int dim, boolean gateFirst) {
-        return packedBackward("reglu", gradOutput, x, dim, gateFirst, null, gradRef(ActivationsRef::regluBackward));
-    }
-
-    // ---- glu: sigmoid(gate) * up ---------------------------------------------------------------
-
-    /** {@code sigmoid(gate) * up} (OPS.md glu, separate inputs). */
-    public static Tensor glu(Tensor gate, Tensor up) {
-        return glu(gate, up, null);
-    }
-
-    public static Tensor glu(Tensor gate, Tensor up, Tensor out) {
-        return gated("glu", gate, up, out, null, (in, o) -> ActivationsRef.glu(in[0], in[1], o[0]));
-    }
-
-    public static GatedGrad gluBackward(Tensor gradOutput, Tensor gate, Tensor up) {
-        return gluBackward(gradOutput, gate, up, null, null);
-    }
-
-    /** The same into {@code gradGate} and {@code gradUp} (contiguous, shaped like gate), returned as a GatedGrad. */
-    public static GatedGrad gluBackward(Tensor gradOutput, Tensor gate, Tensor up, Tensor gradGate, Tensor gradUp) {
-        return gatedBackward("glu", gradOutput, gate, up, gradGate, gradUp, null, gradRef(ActivationsRef::gluBackward));
-    }
-
-    /** torch.nn.functional.glu(x, dim) with dim -1. */
-    public static Tensor glu(Tensor x) {
-        return glu(x, -1);
-    }
-
-    /**
-     * torch.nn.functional.glu(x, dim): {@code a * sigmoid(b)} where a, b are the first and second
-     * halves of dimension {@code dim} (so the gate is the second half).
-     */
-    public static Tensor glu(Tensor x, int dim) {
-        return glu(x, dim, false);
-    }
-
-    /** Packed glu with either gate order ({@code gateFirst} false is torch's F.glu). */
-    public static Tensor glu(Tensor x, int dim, boolean gateFirst) {
-        return packed("glu", x, dim, gateFirst, null, (in, o) -> ActivationsRef.glu(in[0], in[1], o[0]));
-    }
-
-    /** Backward of {@link #glu(Tensor, int)}: one gradient shaped like {@code x} (aten glu_backward). */
-    public static Tensor gluBackward(Tensor gradOutput, Tensor x, int dim) {
-        return gluBackward(gradOutput, x, dim, false);
-    }
-
-    public static Tensor gluBackward(Tensor gradOutput, Tensor x, int dim, boolean gateFirst) {
-        return packedBackward("glu", gradOutput, x, dim, gateFirst, null, gradRef(ActivationsRef::gluBackward));
     }
 }
