@@ -1,6 +1,5 @@
 package io.jkernels.backend;
 
-import io.jkernels.tensor.Device;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,7 +11,7 @@ public abstract class AbstractKernelBackend implements KernelBackend {
     /** Most dimensions a strided-copy kernel takes after merging (see kernels/tensor.cu). */
     public static final int MAX_COPY_RANK = 8;
 
-    protected final Device device;
+    protected final DeviceId device;
     private final AtomicLong live = new AtomicLong();
     private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
     private final ThreadLocal<Capture> capturing = new ThreadLocal<>();
@@ -20,12 +19,12 @@ public abstract class AbstractKernelBackend implements KernelBackend {
     private java.util.Set<String> names = java.util.Set.of();
     private java.util.List<String> sortedNames = java.util.List.of();
 
-    protected AbstractKernelBackend(Device device) {
-        this.device = device;
+    protected AbstractKernelBackend(DeviceId device) {
+        this.device = java.util.Objects.requireNonNull(device, "device");
     }
 
     @Override
-    public final Device device() {
+    public final DeviceId deviceId() {
         return device;
     }
 

@@ -1,14 +1,13 @@
 package io.jkernels.backend;
 
-import io.jkernels.tensor.Device;
-
 /**
  * Memory and copies on one device. The cpu backend runs the pure-Java references; kernel backends
  * ({@link KernelBackend}: emu and cuda) also launch kernels. Offsets and sizes are in bytes.
  */
 public interface Backend {
 
-    Device device();
+    /** The device this backend serves (its name, {@code toString()}, is the one in messages: cuda:0). */
+    DeviceId deviceId();
 
     /** Allocates {@code bytes} (0 allowed); counted in {@link #liveBytes()} until freed. */
     Memory allocate(long bytes);

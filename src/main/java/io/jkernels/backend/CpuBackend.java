@@ -1,6 +1,5 @@
 package io.jkernels.backend;
 
-import io.jkernels.tensor.Device;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The cpu backend: host memory, plain Java copies; ops run their pure-Java references here. */
@@ -8,8 +7,8 @@ public final class CpuBackend implements Backend {
     private final AtomicLong live = new AtomicLong();
 
     @Override
-    public Device device() {
-        return Device.cpu();
+    public DeviceId deviceId() {
+        return DeviceId.CPU;
     }
 
     @Override

@@ -16,7 +16,7 @@ public final class CudaDeviceLostException extends CudaException {
     private final String device;
 
     /**
-     * @param device the device, as {@code Device.toString()} names it (e.g. {@code "cuda:0"})
+     * @param device the device, as {@link DeviceId#toString()} names it (e.g. {@code "cuda:0"})
      * @param cause the failed driver call; must be sticky
      * @throws IllegalArgumentException when {@code cause} is not sticky
      */

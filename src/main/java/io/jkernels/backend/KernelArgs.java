@@ -1,6 +1,5 @@
 package io.jkernels.backend;
 
-import io.jkernels.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -55,8 +54,8 @@ public final class KernelArgs {
         return off;
     }
 
-    /** The device address of the tensor's first element (a {@code T*} parameter). */
-    public KernelArgs ptr(Tensor t) {
+    /** The device address of a tensor's first element (a {@code T*} parameter). */
+    public KernelArgs ptr(DevicePointer t) {
         return ptr(t.dataAddress());
     }
 

@@ -1,10 +1,9 @@
 package io.jkernels.tensor;
 
 import io.jkernels.backend.Backend;
-import io.jkernels.backend.CpuBackend;
+import io.jkernels.backend.BackendProvider;
+import io.jkernels.backend.DeviceId;
 import io.jkernels.backend.KernelBackend;
-import io.jkernels.backend.cuda.CudaBackend;
-import io.jkernels.backend.emu.EmuBackend;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,7 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Where a tensor lives and its ops run: {@code cpu} (pure-Java references, the ground truth),
  * {@code emu} (the CUDA kernels compiled for the host, run on CPU threads) or {@code cuda:N}.
  * Backends start lazily; {@link #cudaAvailable()} and {@link #emuAvailable()} say whether they
- * can, and the reason strings why not.
+ * can, and the reason strings why not. The backends come from the {@link BackendProvider} of the
+ * device's kind (found through {@link java.util.ServiceLoader}), started with the device's
+ * {@link #id()}.
  */
 public final class Device {
 
@@ -22,15 +23,20 @@ public final class Device {
     private static final Device CPU = new Device(Kind.CPU, 0);
     private static final Device EMU = new Device(Kind.EMU, 0);
     private static final ConcurrentHashMap<Integer, Device> CUDA = new ConcurrentHashMap<>();
-    private static final CpuBackend CPU_BACKEND = new CpuBackend();
 
     private final Kind kind;
     private final int index;
+    private final DeviceId id;
     private volatile Backend backend;
 
     private Device(Kind kind, int index) {
         this.kind = kind;
         this.index = index;
+        this.id = switch (kind) {
+            case CPU -> DeviceId.CPU;
+            case EMU -> DeviceId.EMU;
+            case CUDA -> DeviceId.cuda(index);
+        };
     }
 
     public static Device cpu() {
@@ -51,6 +57,16 @@ public final class Device {
 
     public static Device cuda() {
         return cuda(0);
+    }
+
+    /** The device of a backend's {@link DeviceId} (kind "cpu", "emu" or "cuda"). */
+    public static Device of(DeviceId id) {
+        return switch (id.kind()) {
+            case DeviceId.CPU_KIND -> cpu();
+            case DeviceId.EMU_KIND -> emu();
+            case DeviceId.CUDA_KIND -> cuda(id.ordinal());
+            default -> throw new IllegalArgumentException("unknown device kind '" + id.kind() + "' of " + id);
+        };
     }
 
     /** "cpu", "emu", "cuda" (device 0) or "cuda:N". */
@@ -77,22 +93,32 @@ public final class Device {
 
     /** Whether a CUDA device can be used (driver, natives and at least one device present). */
     public static boolean cudaAvailable() {
-        return CudaBackend.unavailableReason() == null;
+        return cudaUnavailableReason() == null;
     }
 
     /** Why CUDA cannot be used, or null when it can. */
     public static String cudaUnavailableReason() {
-        return CudaBackend.unavailableReason();
+        return unavailableReason(DeviceId.CUDA_KIND);
     }
 
     /** Whether the host emulator library loaded. */
     public static boolean emuAvailable() {
-        return EmuBackend.unavailableReason() == null;
+        return emuUnavailableReason() == null;
     }
 
     /** Why the emulator cannot be used, or null when it can. */
     public static String emuUnavailableReason() {
-        return EmuBackend.unavailableReason();
+        return unavailableReason(DeviceId.EMU_KIND);
+    }
+
+    private static String unavailableReason(String kind) {
+        java.util.Optional<BackendProvider> p = BackendProvider.find(kind);
+        return p.isPresent() ? p.get().unavailableReason() : noProvider(kind);
+    }
+
+    private static String noProvider(String kind) {
+        return "no backend provider for device kind '" + kind + "' on the class path (META-INF/services/"
+                + BackendProvider.class.getName() + ")";
     }
 
     public Kind kind() {
@@ -102,6 +128,11 @@ public final class Device {
     /** The ordinal of a CUDA device (0 for cpu and emu). */
     public int index() {
         return index;
+    }
+
+    /** This device as the backend package names it (what its backend's {@link Backend#deviceId()} returns). */
+    public DeviceId id() {
+        return id;
     }
 
     public boolean isCpu() {
@@ -118,11 +149,13 @@ public final class Device {
             synchronized (this) {
                 b = backend;
                 if (b == null) {
-                    b = switch (kind) {
-                        case CPU -> CPU_BACKEND;
-                        case EMU -> EmuBackend.open(this);
-                        case CUDA -> CudaBackend.open(this);
-                    };
+                    BackendProvider p = BackendProvider.find(id.kind()).orElseThrow(
+                            () -> new UnsupportedOperationException(this + " unavailable: " + noProvider(id.kind())));
+                    b = p.open(id);
+                    if (!id.equals(b.deviceId())) {
+                        throw new IllegalStateException(p.getClass().getName() + " opened a backend of "
+                                + b.deviceId() + " for " + this);
+                    }
                     backend = b;
                 }
             }
@@ -177,10 +210,6 @@ public final class Device {
 
     @Override
     public String toString() {
-        return switch (kind) {
-            case CPU -> "cpu";
-            case EMU -> "emu";
-            case CUDA -> "cuda:" + index;
-        };
+        return id.toString();
     }
 }

@@ -13,13 +13,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Storage {
     private static final Cleaner CLEANER = Cleaner.create();
 
+    final Device device;
     final Backend backend;
     final Memory memory;
     private final AtomicInteger refs = new AtomicInteger(1);
     private final Cleaner.Cleanable cleanable;
 
-    Storage(Backend backend, long bytes) {
-        this.backend = backend;
+    /** Allocates {@code bytes} on the backend of {@code device}. */
+    Storage(Device device, long bytes) {
+        this.device = device;
+        this.backend = device.backend();
         this.memory = backend.allocate(bytes);
         this.cleanable = CLEANER.register(this, new Free(backend, memory));
     }

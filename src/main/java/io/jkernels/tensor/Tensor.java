@@ -1,5 +1,6 @@
 package io.jkernels.tensor;
 
+import io.jkernels.backend.DevicePointer;
 import java.nio.Buffer;
 import java.util.Arrays;
 
@@ -15,7 +16,7 @@ import java.util.Arrays;
  *
  * <p>Kernels take contiguous memory: ops make a contiguous copy of a non-contiguous input.
  */
-public final class Tensor implements AutoCloseable {
+public final class Tensor implements AutoCloseable, DevicePointer {
     // A handle's state and the public API; the work is done in package-private helpers, one per
     // concern: TensorFactories (new tensors), TensorViews (view arithmetic), TensorCopies (copies
     // and overlap), TensorFill (fills), HostAccess (cpu element access), HostTransfers (Java
@@ -152,7 +153,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public Device device() {
-        return storage.backend.device();
+        return storage.device;
     }
 
     /** A copy of the shape. */
@@ -196,6 +197,7 @@ public final class Tensor implements AutoCloseable {
      * The device address of element 0 (emu and cuda tensors), for kernel arguments. The tensor
      * must be open.
      */
+    @Override
     public long dataAddress() {
         check();
         return storage.memory.address() + offset * dtype.bytes();

@@ -21,7 +21,7 @@ final class TensorFactories {
             throw new TensorException.Shape("shape " + Arrays.toString(shape) + " of " + dtype
                     + " needs more than 2^63 bytes");
         }
-        Storage s = new Storage(device.backend(), n * dtype.bytes());
+        Storage s = new Storage(device, n * dtype.bytes());
         return new Tensor(s, dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 

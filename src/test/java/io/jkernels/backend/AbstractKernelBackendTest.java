@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jkernels.tensor.Device;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -146,7 +145,7 @@ class AbstractKernelBackendTest {
         final List<LaunchConfig> configs = new ArrayList<>();
         final List<byte[]> heaps = new ArrayList<>();
         FakeBackend() {
-            super(Device.emu());
+            super(DeviceId.EMU);
             describe(new DeviceProperties("fake", 2, 1024, 1024, 48 << 10, 32, 0, 0, 1L << 30, 0),
                     List.of("copy_strided_b1", "copy_strided_b2", "copy_strided_b4", "copy_strided_b8"));
         }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.jkernels.tensor.Device;
 import org.junit.jupiter.api.Test;
 
 class CpuBackendTest {
@@ -12,7 +11,7 @@ class CpuBackendTest {
     @Test
     void liveBytesCountAllocationsUntilFreed() {
         CpuBackend b = new CpuBackend();
-        assertSame(Device.cpu(), b.device());
+        assertSame(DeviceId.CPU, b.deviceId());
         Memory m = b.allocate(100);
         Memory z = b.allocate(0);
         assertEquals(100, b.liveBytes());

@@ -65,8 +65,18 @@ class DeviceTest {
     }
 
     @Test
+    void idNamesTheDeviceForTheBackendsAndMapsBack() {
+        for (Device d : new Device[] {Device.cpu(), Device.emu(), Device.cuda(0), Device.cuda(3)}) {
+            assertEquals(d.toString(), d.id().toString(), "id of " + d);
+            assertSame(d, Device.of(d.id()));
+        }
+        assertEquals(new io.jkernels.backend.DeviceId("cuda", 3), Device.cuda(3).id());
+        assertThrows(IllegalArgumentException.class, () -> Device.of(new io.jkernels.backend.DeviceId("tpu", 0)));
+    }
+
+    @Test
     void cpuHasABackendButNoKernels() {
-        assertSame(Device.cpu(), Device.cpu().backend().device());
+        assertSame(Device.cpu(), Device.of(Device.cpu().backend().deviceId()));
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> Device.cpu().kernels());
         assertTrue(e.getMessage().contains("cpu"), e.getMessage());
         Device.cpu().synchronize();
@@ -97,6 +107,9 @@ class DeviceTest {
     void availabilityAndReasonAgree() {
         assertEquals(Device.cudaAvailable(), Device.cudaUnavailableReason() == null);
         assertEquals(Device.emuAvailable(), Device.emuUnavailableReason() == null);
+        // the reasons are the backends' own, found through their providers
+        assertEquals(io.jkernels.backend.cuda.CudaBackend.unavailableReason(), Device.cudaUnavailableReason());
+        assertEquals(io.jkernels.backend.emu.EmuBackend.unavailableReason(), Device.emuUnavailableReason());
     }
 
     @Test
@@ -104,7 +117,7 @@ class DeviceTest {
     void cudaDeviceStartsWhenPresent() {
         io.jkernels.testing.Gpu.requireCuda();
         Device d = Device.cuda(0);
-        assertEquals(Device.Kind.CUDA, d.backend().device().kind());
+        assertEquals(Device.Kind.CUDA, Device.of(d.backend().deviceId()).kind());
         assertTrue(d.kernels().properties().smCount() > 0);
         assertTrue(d.kernels().hasKernel("copy_strided_b4"), "fatbin has the tensor kernels");
         d.synchronize();

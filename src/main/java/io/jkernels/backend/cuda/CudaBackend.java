@@ -5,6 +5,7 @@ import io.jkernels.backend.BundledKernels;
 import io.jkernels.backend.CudaDeviceLostException;
 import io.jkernels.backend.CudaDriver;
 import io.jkernels.backend.CudaException;
+import io.jkernels.backend.DeviceId;
 import io.jkernels.backend.DeviceMemory;
 import io.jkernels.backend.DeviceProperties;
 import io.jkernels.backend.HostMemory;
@@ -12,7 +13,6 @@ import io.jkernels.backend.KernelArgs;
 import io.jkernels.backend.KernelGraph;
 import io.jkernels.backend.LaunchConfig;
 import io.jkernels.backend.Memory;
-import io.jkernels.tensor.Device;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -39,10 +39,10 @@ public final class CudaBackend extends AbstractKernelBackend {
     /** Marks one node of a CUDA graph being captured (CUDA records the work itself; we count it). */
     private static final Runnable CAPTURED_NODE = () -> { };
 
-    private CudaBackend(Device device, CudaDriver driver) {
+    private CudaBackend(DeviceId device, CudaDriver driver) {
         super(device);
         this.driver = driver;
-        int ord = device.index();
+        int ord = device.ordinal();
         int count = driver.deviceCount();
         if (ord >= count) {
             throw new IllegalArgumentException("no CUDA device " + ord + ": " + count + " device(s) present");
@@ -69,7 +69,7 @@ public final class CudaBackend extends AbstractKernelBackend {
     }
 
     /** Starts the backend of a CUDA device; {@link UnsupportedOperationException} with the reason when it cannot. */
-    public static CudaBackend open(Device device) {
+    public static CudaBackend open(DeviceId device) {
         String why = unavailableReason();
         if (why != null) {
             throw new UnsupportedOperationException("CUDA unavailable: " + why);

@@ -1,13 +1,13 @@
 package io.jkernels.backend.emu;
 
 import io.jkernels.backend.AbstractKernelBackend;
+import io.jkernels.backend.DeviceId;
 import io.jkernels.backend.DeviceMemory;
 import io.jkernels.backend.DeviceProperties;
 import io.jkernels.backend.HostMemory;
 import io.jkernels.backend.KernelArgs;
 import io.jkernels.backend.LaunchConfig;
 import io.jkernels.backend.Memory;
-import io.jkernels.tensor.Device;
 import java.util.Arrays;
 import io.jkernels.backend.KernelGraph;
 import java.util.List;
@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class EmuBackend extends AbstractKernelBackend {
 
-    private EmuBackend(Device device) {
+    private EmuBackend(DeviceId device) {
         super(device);
         int[] p = EmuNative.properties();
         int cap = maxBlocks();
@@ -52,7 +52,7 @@ public final class EmuBackend extends AbstractKernelBackend {
     }
 
     /** Starts the emulator backend; {@link UnsupportedOperationException} with the reason when its library is missing. */
-    public static EmuBackend open(Device device) {
+    public static EmuBackend open(DeviceId device) {
         String why = unavailableReason();
         if (why != null) {
             throw new UnsupportedOperationException("emu backend unavailable: " + why);
