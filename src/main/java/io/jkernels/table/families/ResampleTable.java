@@ -67,8 +67,8 @@ public final class ResampleTable implements OpFamily {
     private static final Map<String, Object> R2 = Map.of("upscale_factor", 2L);
     private static final Map<String, Object> D2 = Map.of("downscale_factor", 2L);
     private static final Map<String, Object> X2 = Map.of("scale_factor", 2.0);
-    /** The backward samples: grad_output (N, 3, 10, 14) of an input (N, 3, 5, 7) upsampled x2. */
-    private static final Map<String, Object> BACK = Map.of("scale_factor", 2.0, "input_size", List.of(5L, 7L));
+    /** The backward demos and samples: grad_output (N, C, 128, 128) of an input (N, C, 64, 64) upsampled x2. */
+    private static final Map<String, Object> BACK = Map.of("scale_factor", 2.0, "input_size", List.of(64L, 64L));
 
     @Override
     public String name() {
@@ -91,7 +91,8 @@ public final class ResampleTable implements OpFamily {
                                 BadCalls.reshaped("7 channels, not divisible by upscale_factor^2 = 4", "input",
                                         BadCalls.axis(1, -1), R2),
                                 BadCalls.attrs("upscale_factor 0", "upscale_factor", Map.of("upscale_factor", 0L)),
-                                BadCalls.reshaped("input of 2 dims (H, W)", "input", s -> new long[] {s[2], s[3]}, R2))),
+                                BadCalls.reshaped("input of 2 dims (H, W)", "input", s -> new long[] {s[2], s[3]},
+                                        R2))),
                 op(OpDef.builder("pixel_unshuffle").input("input").attr(AttrSpec.integer("downscale_factor"))
                                 .outputs("output").tolerance(0, 0)
                                 .body((in, a) -> Map.of("output",
@@ -136,11 +137,10 @@ public final class ResampleTable implements OpFamily {
                         "torch.ops.aten.upsample_nearest2d_backward (nearest-exact: "
                                 + "torch.ops.aten._upsample_nearest_exact2d_backward)", NEAREST_BACKWARD, false,
                         bench("upsample_nearest2d_backward", s -> upsampled(upsampleShape(s)),
-                                ResampleTable::downsampled, DEFAULT_TOL, (g, gx) -> Resample.upsampleNearest2dBackward(g, spatial(gx), two,
-                                        NearestMode.NEAREST, gx)),
-                        List.of(image("upsample_nearest2d_backward", with(X2, "input_size", List.of(64L, 64L)), 8, 128,
-                                128)),
-                        image(3, 10, 14), backwardErrors()),
+                                ResampleTable::downsampled, DEFAULT_TOL, (g, gx) -> Resample.upsampleNearest2dBackward(g,
+                                        spatial(gx), two, NearestMode.NEAREST, gx)),
+                        List.of(image("upsample_nearest2d_backward", BACK, 8, 128, 128)), image(2, 128, 128),
+                        backwardErrors()),
                 op(OpDef.builder("upsample_bilinear2d").input("input")
                                 .attrs(SIZE, SCALE_FACTOR, RECOMPUTE, ALIGN_CORNERS)
                                 .outputs("output").tolerance(BILINEAR_TOL[0], BILINEAR_TOL[1])
@@ -170,9 +170,8 @@ public final class ResampleTable implements OpFamily {
                         bench("upsample_bilinear2d_backward", s -> upsampled(upsampleShape(s)),
                                 ResampleTable::downsampled, BILINEAR_TOL,
                                 (g, gx) -> Resample.upsampleBilinear2dBackward(g, spatial(gx), two, false, gx)),
-                        List.of(image("upsample_bilinear2d_backward", with(X2, "input_size", List.of(64L, 64L)), 8,
-                                128, 128)),
-                        image(3, 10, 14), backwardErrors()));
+                        List.of(image("upsample_bilinear2d_backward", BACK, 8, 128, 128)), image(2, 128, 128),
+                        backwardErrors()));
     }
 
     private static OpEntry op(OpDef def, String torch, String why, boolean bitExact, BenchEntry bench,
@@ -181,14 +180,14 @@ public final class ResampleTable implements OpFamily {
                 errors, null, null);
     }
 
-    /** Bad calls of either backward, from a grad_output (N, 3, 10, 14) with {@link #BACK}. */
+    /** Bad calls of either backward, from a grad_output (N, 2, 128, 128) with {@link #BACK}. */
     private static List<ErrorSample> backwardErrors() {
         return List.of(
                 BadCalls.reshaped("grad_output one row taller than input_size * scale_factor", "grad_output",
                         BadCalls.axis(2, 1), BACK),
                 BadCalls.attrs("no input_size (required)", "input_size", X2),
                 BadCalls.attrs("input_size of 3 elements", "input_size",
-                        with(BACK, "input_size", List.of(5L, 7L, 1L))),
+                        with(BACK, "input_size", List.of(64L, 64L, 1L))),
                 BadCalls.retyped("grad_output", DType.I32, BACK));
     }
 

@@ -1,4 +1,4 @@
-package io.jkernels.check.families;
+package io.jkernels.table.families;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The near-tie allowance of vq_nearest's conformance comparison (OPS.md "vq_nearest"). */
-class VqOpsTest {
+class VqTableTest {
 
     /** x = (1, 0); code 0 at distance 1; code 1 at (code1x, 0). The op answered code 1, the case code 0. */
     private static Map<String, Tensor> reconcile(float code1x) {
@@ -21,7 +21,7 @@ class VqOpsTest {
         expected.put("indices", Tensor.of(new long[] {0}, 1));
         expected.put("quantized", Tensor.of(new float[] {0, 0}, 1, 2));
         expected.put("distance", Tensor.of(new float[] {1}, 1));
-        Map<String, Tensor> out = VqOps.acceptNearTies(in, actual, expected);
+        Map<String, Tensor> out = VqTable.acceptNearTies(in, actual, expected);
         return out == expected ? null : out;
     }
 
