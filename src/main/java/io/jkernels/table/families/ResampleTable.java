@@ -137,8 +137,9 @@ public final class ResampleTable implements OpFamily {
                         "torch.ops.aten.upsample_nearest2d_backward (nearest-exact: "
                                 + "torch.ops.aten._upsample_nearest_exact2d_backward)", NEAREST_BACKWARD, false,
                         bench("upsample_nearest2d_backward", s -> upsampled(upsampleShape(s)),
-                                ResampleTable::downsampled, DEFAULT_TOL, (g, gx) -> Resample.upsampleNearest2dBackward(g,
-                                        spatial(gx), two, NearestMode.NEAREST, gx)),
+                                ResampleTable::downsampled, DEFAULT_TOL,
+                                (g, gx) -> Resample.upsampleNearest2dBackward(g, spatial(gx), two, NearestMode.NEAREST,
+                                        gx)),
                         List.of(image("upsample_nearest2d_backward", BACK, 8, 128, 128)), image(2, 128, 128),
                         backwardErrors()),
                 op(OpDef.builder("upsample_bilinear2d").input("input")

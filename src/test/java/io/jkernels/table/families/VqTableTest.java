@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.jkernels.tensor.Tensor;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,9 @@ class VqTableTest {
         expected.put("quantized", Tensor.of(new float[] {0, 0}, 1, 2));
         expected.put("distance", Tensor.of(new float[] {1}, 1));
         Map<String, Tensor> out = VqTable.acceptNearTies(in, actual, expected);
+        for (Map<String, Tensor> m : List.of(in, actual, expected)) {
+            m.values().forEach(Tensor::close);
+        }
         return out == expected ? null : out;
     }
 
@@ -32,6 +36,7 @@ class VqTableTest {
         assertArrayEquals(new long[] {1}, out.get("indices").toLongArray());
         assertArrayEquals(new float[] {x1, 0}, out.get("quantized").toFloatArray());
         assertEquals((float) ((1.0 - x1) * (1.0 - x1)), out.get("distance").toFloatArray()[0]);
+        out.values().forEach(Tensor::close);
     }
 
     @Test
