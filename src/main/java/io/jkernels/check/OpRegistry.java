@@ -20,20 +20,6 @@ public final class OpRegistry {
     public OpRegistry() {
     }
 
-    /** A registry of the given families; checks that every demo names a registered op. */
-    public static OpRegistry of(List<OpFamily> families) {
-        OpRegistry r = new OpRegistry();
-        for (OpFamily f : families) {
-            f.register(r);
-        }
-        for (DemoCase d : r.demos) {
-            if (!r.ops.containsKey(d.op())) {
-                throw new IllegalStateException("demo names op '" + d.op() + "', which is not registered");
-            }
-        }
-        return r;
-    }
-
     /** Adds an op; a second op of the same name is an error. */
     public OpRegistry register(OpDef op) {
         if (ops.putIfAbsent(op.name(), op) != null) {

@@ -1,5 +1,6 @@
 package io.jkernels.bench;
 
+import io.jkernels.check.AllClose;
 import io.jkernels.ops.VectorQuantizer;
 import io.jkernels.ref.VqRef;
 import io.jkernels.tensor.DType;
@@ -10,44 +11,41 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Bench entries of the vq family (OPS.md "Vector quantisation (VQ-VAE)"). vq_nearest is
- * compute-bound: 2 N K D flops (the dot products of the float32 "GEMM"; the norms, the
- * certificate and the float64 re-checks of near ties are not counted), reported as TFLOP/s, at
- * the issue's sizes N = 65536, D = 256, K = 8192 and N = 2^20, D = 64, K = 512 / 1024. Inputs
- * and codes are standard normal. vq_ema_update (N = 2^20, D = 64, K = 1024) is memory-bound.
- * Each entry runs the ops' out forms and is checked once against {@link VqRef} on a sample of rows
- * (nearest) or on everything (ema, from a host copy of the state taken before the run).
+ * The bench cases of the vq family (OPS.md "Vector quantisation (VQ-VAE)"), the machinery of the
+ * entries that {@code io.jkernels.table.families.VqTable} defines (names, sizes and tolerances are
+ * there). vq_nearest ({@link #nearest}) is compute-bound: 2 N K D flops (the dot products of the
+ * float32 "GEMM"; the norms, the certificate and the float64 re-checks of near ties are not
+ * counted), reported as TFLOP/s; vq_ema_update ({@link #ema}) is memory-bound. Inputs and codes
+ * are standard normal. Each case runs the op's out form and is checked once against
+ * {@link VqRef} on a sample of rows (nearest) or on everything (ema, from a host copy of the
+ * state taken before the run).
  */
-public final class VqBench implements BenchFamily {
+public final class VqCases {
     /** Rows of vq_nearest compared with the reference by check() (spread over the batch). */
     static final int CHECK_ROWS = 512;
 
-    @Override
-    public String name() {
-        return "vq";
+    private VqCases() {
     }
 
-    /** One vq_nearest size per scale: rows, dimension and codes. */
-    record Size(long n, long d, long k) {
+    /** One size: rows N, dimension D and codes K. */
+    public record Size(long n, long d, long k) {
     }
 
-    @Override
-    public List<BenchEntry> entries() {
-        List<BenchEntry> e = new ArrayList<>();
-        nearest(e, "vq_nearest_d256_k8192", new Size(65536, 256, 8192), new Size(2048, 256, 512), new Size(64, 16, 40));
-        nearest(e, "vq_nearest_d64_k512", new Size(1L << 20, 64, 512), new Size(8192, 64, 256), new Size(70, 8, 33));
-        nearest(e, "vq_nearest_d64_k1024", new Size(1L << 20, 64, 1024), new Size(8192, 64, 512), new Size(70, 8, 129));
-        e.add(new BenchEntry("vq_ema_update_d64_k1024_f32", name(), "f32", (device, scale, seed) -> {
-            Size s = scale == Scale.GPU ? new Size(1L << 20, 64, 1024)
-                    : scale == Scale.HOST ? new Size(1L << 16, 64, 1024) : new Size(300, 8, 20);
-            return new EmaCase(device, s, seed);
-        }));
-        return e;
+    /**
+     * vq_nearest of N standard normal rows against K codes. The check accepts another index than
+     * the reference's when its float64 distance d is within {@code nearTie} d_best of the best
+     * (OPS.md), and the distance within rtol / atol of that code's float64 distance.
+     */
+    public static BenchCase nearest(Device device, Size s, double nearTie, double rtol, double atol, long seed) {
+        return new NearestCase(device, s, nearTie, rtol, atol, seed);
     }
 
-    private void nearest(List<BenchEntry> e, String op, Size gpu, Size host, Size tiny) {
-        e.add(new BenchEntry(op + "_f32", name(), "f32", (device, scale, seed) -> new NearestCase(device,
-                scale == Scale.GPU ? gpu : scale == Scale.HOST ? host : tiny, seed)));
+    /**
+     * vq_ema_update (decay, eps) of N standard normal rows with uniform random indices into K codes,
+     * cluster sizes 1 and normal sums; checked within rtol / atol on every element.
+     */
+    public static BenchCase ema(Device device, Size s, double decay, double eps, double rtol, double atol, long seed) {
+        return new EmaCase(device, s, decay, eps, rtol, atol, seed);
     }
 
     static Tensor randn(long seed, Device device, long rows, long cols) {
@@ -66,10 +64,16 @@ public final class VqBench implements BenchFamily {
         private final Tensor x;
         private final Tensor cb;
         private final VectorQuantizer.Nearest out;
+        private final double nearTie;
+        private final double rtol;
+        private final double atol;
 
-        NearestCase(Device device, Size s, long seed) {
+        NearestCase(Device device, Size s, double nearTie, double rtol, double atol, long seed) {
             this.device = device;
             this.s = s;
+            this.nearTie = nearTie;
+            this.rtol = rtol;
+            this.atol = atol;
             Tensor xx = null;
             Tensor cc = null;
             try {
@@ -91,7 +95,7 @@ public final class VqBench implements BenchFamily {
 
         @Override
         public String size() {
-            return VqBench.size(s);
+            return VqCases.size(s);
         }
 
         @Override
@@ -141,7 +145,7 @@ public final class VqBench implements BenchFamily {
                 }
                 double dref = VqRef.distance(xr, 0, c, ref, d);
                 double dgot = VqRef.distance(xr, 0, c, got, d);
-                if (got != ref && !(dgot - dref <= 1e-6 * dref)) {
+                if (got != ref && !(dgot - dref <= nearTie * dref)) {
                     return Verdict.failed("row " + r + ": index " + got + " (d " + dgot + "), expected " + ref + " (d "
                             + dref + ")");
                 }
@@ -152,7 +156,7 @@ public final class VqBench implements BenchFamily {
                 }
                 double err = Math.abs(dist - (float) dgot);
                 maxAbs = Math.max(maxAbs, err);
-                if (!(err <= 1e-6 + 1e-5 * Math.abs(dgot))) {
+                if (!(err <= atol + rtol * Math.abs(dgot))) {
                     return Verdict.failed("row " + r + ": distance " + dist + ", expected " + (float) dgot);
                 }
                 checked++;
@@ -176,10 +180,18 @@ public final class VqBench implements BenchFamily {
         private final Tensor cs;
         private final Tensor es;
         private final Tensor cb;
+        private final double decay;
+        private final double eps;
+        private final double rtol;
+        private final double atol;
 
-        EmaCase(Device device, Size s, long seed) {
+        EmaCase(Device device, Size s, double decay, double eps, double rtol, double atol, long seed) {
             this.device = device;
             this.s = s;
+            this.decay = decay;
+            this.eps = eps;
+            this.rtol = rtol;
+            this.atol = atol;
             List<Tensor> made = new ArrayList<>();
             try {
                 x = add(made, randn(seed, device, s.n, s.d));
@@ -212,7 +224,7 @@ public final class VqBench implements BenchFamily {
 
         @Override
         public String size() {
-            return VqBench.size(s);
+            return VqCases.size(s);
         }
 
         @Override
@@ -222,20 +234,21 @@ public final class VqBench implements BenchFamily {
 
         @Override
         public void run() {
-            VectorQuantizer.emaUpdate(x, idx, cs, es, VectorQuantizer.DECAY, VectorQuantizer.EPS, cb);
+            VectorQuantizer.emaUpdate(x, idx, cs, es, decay, eps, cb);
         }
 
         @Override
         public Verdict check() {
-            try (Tensor hx = host(x); Tensor hi = host(idx); Tensor hcs = host(cs); Tensor hes = host(es); Tensor hcb = Tensor.empty(DType.F32, Device.cpu(), s.k, s.d)) {
+            try (Tensor hx = host(x); Tensor hi = host(idx); Tensor hcs = host(cs); Tensor hes = host(es);
+                 Tensor hcb = Tensor.empty(DType.F32, Device.cpu(), s.k, s.d)) {
                 cb.fill(Double.NaN);
                 run();
                 device.synchronize();
-                VqRef.emaUpdate(hx, hi, hcs, hes, VectorQuantizer.DECAY, VectorQuantizer.EPS, hcb);
+                VqRef.emaUpdate(hx, hi, hcs, hes, decay, eps, hcb);
                 double maxAbs = 0;
                 Tensor[][] pairs = {{cs, hcs}, {es, hes}, {cb, hcb}};
                 for (Tensor[] p : pairs) {
-                    io.jkernels.check.AllClose.Result res = io.jkernels.check.AllClose.compare(p[0], p[1], 1e-5, 1e-6);
+                    AllClose.Result res = AllClose.compare(p[0], p[1], rtol, atol);
                     maxAbs = Math.max(maxAbs, res.maxAbs());
                     if (!res.passed()) {
                         return Verdict.failed(res.failures() + " elements out of tolerance: got " + res.actual()

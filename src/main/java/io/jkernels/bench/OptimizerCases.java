@@ -13,58 +13,41 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Bench entries of the optimizers family (OPS.md "Optimizers"; torch.optim defaults, step 10):
- * one in-place step over one 2^27-element f32 tensor ({@code adamw_f32}, {@code
- * adamw_amsgrad_f32}, {@code adam_f32}: the one-tensor kernels of {@link Optimizers}) and one
- * {@link AdamW} step over the parameter list of GPT-2 small ({@code adamw_gpt2_small_f32}: 148
- * tensors, 124.4M elements, one multi-tensor launch). Bytes are the fewest the step must move:
- * param, grad, exp_avg, exp_avg_sq read and param, exp_avg, exp_avg_sq written, 28 bytes per
- * element (36 with amsgrad: max_exp_avg_sq read and written). Each call steps the state on (the
- * step count grows with the calls; the work is the same). The check snapshots windows of every
- * tensor (ElementwiseBench.windows), runs one step and compares the windows with the float64
- * reference on the snapshots (OPS.md's float32 tolerance, rtol 1e-5, atol 1e-6).
+ * The bench cases of the optimizers (OPS.md "Optimizers"), the machinery of the entries that
+ * {@code io.jkernels.table.families.OptimizersTable} defines (names, sizes, hyper-parameters and
+ * tolerances are there): one in-place step over one f32 tensor ({@link #oneTensor}: the
+ * one-tensor kernels of {@link Optimizers}) and one {@link AdamW} step over a parameter list
+ * ({@link #paramList}: one multi-tensor launch). Bytes are the fewest the step must move: param,
+ * grad, exp_avg, exp_avg_sq read and param, exp_avg, exp_avg_sq written, 28 bytes per element (36
+ * with amsgrad: max_exp_avg_sq read and written). Each call steps the state on (the step count
+ * grows with the calls; the work is the same). The check snapshots windows of every tensor
+ * (ElementwiseBench.windows), runs one step and compares the windows with the float64 reference
+ * on the snapshots within the given tolerance.
  */
-public final class OptimizerBench implements BenchFamily {
-    /** One tensor: 2^27 elements on a GPU (the size). */
-    public static final ElementwiseBench.Sizes ONE_TENSOR = new ElementwiseBench.Sizes(1L << 27, 1L << 20, 4099);
+public final class OptimizerCases {
     /** The step count of the first call (its state is set as if 9 steps had been taken). */
     public static final long FIRST_STEP = 10;
-    private static final double RTOL = 1e-5;
-    private static final double ATOL = 1e-6;
 
-    @Override
-    public String name() {
-        return "optimizers";
+    private OptimizerCases() {
     }
 
-    @Override
-    public List<BenchEntry> entries() {
-        Hyper adamw = Hyper.adamwDefaults();
-        Hyper amsgrad = new Hyper(adamw.lr(), adamw.beta1(), adamw.beta2(), adamw.eps(), adamw.weightDecay(), true,
-                false);
-        return List.of(
-                one("adamw", adamw, true),
-                one("adamw_amsgrad", amsgrad, true),
-                one("adam", Hyper.adamDefaults(), false),
-                new BenchEntry("adamw_gpt2_small_f32", name(), "f32",
-                        (device, scale, seed) -> new ListCase(device, gpt2(scale), adamw, seed)));
+    /** One functional step ({@code decoupled}: AdamW, else Adam) over one tensor of n elements. */
+    public static BenchCase oneTensor(Device device, long n, Hyper hyper, boolean decoupled, double rtol, double atol,
+                                      long seed) {
+        return new OneCase(device, n, hyper, decoupled, rtol, atol, seed);
+    }
+
+    /** One {@link AdamW} step over parameters of these shapes (one multi-tensor launch). */
+    public static BenchCase paramList(Device device, List<long[]> shapes, Hyper hyper, double rtol, double atol,
+                                      long seed) {
+        return new ListCase(device, shapes, hyper, rtol, atol, seed);
     }
 
     /**
-     * The parameter shapes of GPT-2 small (wte 50257x768, wpe 1024x768; per layer ln_1 w/b,
-     * c_attn w 768x2304 b 2304, attn c_proj w 768x768 b 768, ln_2 w/b, c_fc w 768x3072 b 3072,
-     * mlp c_proj w 3072x768 b 768; ln_f w/b) on a GPU; the same structure at vocabulary 2048,
-     * width 64, 2 layers on the host and vocabulary 67, width 8, 1 layer at the tiny scale.
+     * GPT-2's parameter shapes for a vocabulary, context, width and depth (the MLP is 4x wide):
+     * wte vocab x d, wpe context x d; per layer ln_1 w/b, c_attn w d x 3d b 3d, attn c_proj w d x d
+     * b d, ln_2 w/b, c_fc w d x 4d b 4d, mlp c_proj w 4d x d b d; ln_f w/b.
      */
-    public static List<long[]> gpt2(Scale scale) {
-        return switch (scale) {
-            case GPU -> gpt2(50257, 1024, 768, 12);
-            case HOST -> gpt2(2048, 256, 64, 2);
-            case TINY -> gpt2(67, 16, 8, 1);
-        };
-    }
-
-    /** GPT-2's parameter shapes for a vocabulary, context, width and depth (the MLP is 4x wide). */
     public static List<long[]> gpt2(long vocab, long context, long d, int layers) {
         List<long[]> s = new ArrayList<>();
         s.add(new long[] {vocab, d});
@@ -86,11 +69,6 @@ public final class OptimizerBench implements BenchFamily {
         s.add(new long[] {d});                     // ln_f weight
         s.add(new long[] {d});                     // ln_f bias
         return s;
-    }
-
-    private BenchEntry one(String op, Hyper h, boolean decoupled) {
-        return new BenchEntry(op + "_f32", name(), "f32",
-                (device, scale, seed) -> new OneCase(device, ONE_TENSOR.at(scale), h, decoupled, seed));
     }
 
     private static long numel(long[] shape) {
@@ -152,9 +130,13 @@ public final class OptimizerBench implements BenchFamily {
     private static final class Snapshot implements AutoCloseable {
         private final List<long[]> windows;
         private final List<Tensor[]> host = new ArrayList<>();
+        private final double rtol;
+        private final double atol;
 
         /** {@code t}: param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq (or null), flat. */
-        Snapshot(Tensor[] t) {
+        Snapshot(Tensor[] t, double rtol, double atol) {
+            this.rtol = rtol;
+            this.atol = atol;
             windows = ElementwiseBench.windows(t[0].numel());
             for (long[] w : windows) {
                 Tensor[] h = new Tensor[5];
@@ -185,14 +167,14 @@ public final class OptimizerBench implements BenchFamily {
                     }
                     AllClose.Result r;
                     try (Tensor v = t[k].narrow(0, w[0], w[1])) {
-                        r = AllClose.compare(v, h[k], RTOL, ATOL);
+                        r = AllClose.compare(v, h[k], rtol, atol);
                     }
                     maxAbs = Math.max(maxAbs, r.maxAbs());
                     if (!r.passed()) {
                         String[] names = {"param", "grad", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
                         return new BenchCase.Verdict(false, maxAbs, checked, what + names[k] + ": " + r.failures()
-                                + " of " + w[1] + " elements from " + w[0] + " out of tolerance (rtol " + RTOL
-                                + ", atol " + ATOL + "): at " + (w[0] + r.worstIndex()) + " got " + r.actual()
+                                + " of " + w[1] + " elements from " + w[0] + " out of tolerance (rtol " + rtol
+                                + ", atol " + atol + "): at " + (w[0] + r.worstIndex()) + " got " + r.actual()
                                 + ", expected " + r.expected());
                     }
                 }
@@ -213,14 +195,18 @@ public final class OptimizerBench implements BenchFamily {
         private final long n;
         private final Hyper hyper;
         private final boolean decoupled;
+        private final double rtol;
+        private final double atol;
         private final Tensor[] t;
         private long step = FIRST_STEP;
 
-        OneCase(Device device, long n, Hyper hyper, boolean decoupled, long seed) {
+        OneCase(Device device, long n, Hyper hyper, boolean decoupled, double rtol, double atol, long seed) {
             this.device = device;
             this.n = n;
             this.hyper = hyper;
             this.decoupled = decoupled;
+            this.rtol = rtol;
+            this.atol = atol;
             this.t = tensors(device, n, hyper.amsgrad(), seed);
         }
 
@@ -245,7 +231,7 @@ public final class OptimizerBench implements BenchFamily {
 
         @Override
         public Verdict check() {
-            try (Snapshot s = new Snapshot(t)) {
+            try (Snapshot s = new Snapshot(t, rtol, atol)) {
                 long thisStep = step;
                 run();
                 device.synchronize();
@@ -267,10 +253,14 @@ public final class OptimizerBench implements BenchFamily {
         private final List<ParamGrad> pairs = new ArrayList<>();
         private final AdamW opt;
         private final long total;
+        private final double rtol;
+        private final double atol;
 
-        ListCase(Device device, List<long[]> shapes, Hyper hyper, long seed) {
+        ListCase(Device device, List<long[]> shapes, Hyper hyper, double rtol, double atol, long seed) {
             this.device = device;
             this.hyper = hyper;
+            this.rtol = rtol;
+            this.atol = atol;
             this.opt = AdamW.of(hyper);
             long sum = 0;
             try {
@@ -315,7 +305,7 @@ public final class OptimizerBench implements BenchFamily {
             List<Snapshot> snaps = new ArrayList<>();
             try {
                 for (Tensor[] t : params) {
-                    snaps.add(new Snapshot(t));
+                    snaps.add(new Snapshot(t, rtol, atol));
                 }
                 long thisStep = opt.state(params.get(0)[0]).step() + 1;
                 run();

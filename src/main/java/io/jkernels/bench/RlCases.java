@@ -14,56 +14,41 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Bench entries of the rl family (OPS.md "Reinforcement learning"), f32 tables and returns. GPU
- * sizes (the issue's): q_learning_update and td0_update B = 2^20 transitions on S = 2^16 states (x
- * A = 18 actions), dqn_target B = 2^20 x 18, the trajectory ops (T, B) = (2048, 4096) and gae over
- * one long column (T = 2^20, B = 1). Each run is the op's in-place / {@code out} form with a
- * reused {@link Td.Workspace} (nothing allocated per call); the tabular updates move the table a
- * little on every run, which changes neither their cost nor their validity, and wait for the
- * device's index check once per call (see {@link Td}). Bytes = the fewest the op must move: every
- * input read once, every output written once, a table read and written once.
- * The check runs the op once from a copy of the inputs and compares with the cpu reference
- * (rtol = atol = 1e-5), every element.
+ * The bench cases of the rl family (OPS.md "Reinforcement learning"), f32 tables and returns: the
+ * machinery of the entries that {@code io.jkernels.table.families.RlTable} and
+ * {@code RlReturnsTable} define (names, sizes and tolerances are there). Each run is the op's
+ * in-place / {@code out} form with a reused {@link Td.Workspace} (nothing allocated per call),
+ * with OPS.md's default gamma, alpha, lmbda and reduction "sum"; the tabular updates move the
+ * table a little on every run, which changes neither their cost nor their validity, and wait for
+ * the device's index check once per call (see {@link Td}). Bytes = the fewest the op must move:
+ * every input read once, every output written once, a table read and written once. The check runs
+ * the op once from a copy of the inputs and compares with the cpu reference, every element.
  */
-public final class RlBench implements BenchFamily {
-    private static final double TOL = 1e-5;
+public final class RlCases {
     private static final long ACTIONS = 18;
 
-    @Override
-    public String name() {
-        return "rl";
+    private RlCases() {
     }
 
-    /** (gpu, host, tiny) of one dimension. */
-    private record Dim(long gpu, long host, long tiny) {
-        long at(Scale s) {
-            return s.pick(gpu, host, tiny);
-        }
+    /** The trajectory ops (time-major (T, B) inputs). */
+    public enum Trajectory { DISCOUNTED_RETURN, GAE, TD_LAMBDA_RETURN }
+
+    /**
+     * q_learning_update ({@code q}: a (S, 18) table) or td0_update (a (S) table) of B transitions
+     * with uniform states and actions, standard normal rewards and 5% dones.
+     */
+    public static BenchCase tabular(Device device, long b, long s, boolean q, double tol, long seed) {
+        return tabularCase(device, b, s, q, tol, seed);
     }
 
-    private static final Dim BATCH = new Dim(1L << 20, 1L << 16, 4099);
-    private static final Dim STATES = new Dim(1L << 16, 1L << 12, 257);
-    private static final Dim STEPS = new Dim(2048, 256, 33);
-    private static final Dim COLUMNS = new Dim(4096, 512, 40);
-    private static final Dim LONG_STEPS = new Dim(1L << 20, 1L << 17, 5000);
-
-    @Override
-    public List<BenchEntry> entries() {
-        List<BenchEntry> e = new ArrayList<>();
-        e.add(entry("q_learning_update_f32", (d, s, seed) -> tabular(d, s, seed, true)));
-        e.add(entry("td0_update_f32", (d, s, seed) -> tabular(d, s, seed, false)));
-        e.add(entry("dqn_target_f32", RlBench::dqn));
-        e.add(entry("gae_f32", (d, s, seed) -> trajectory(d, seed, "gae", STEPS.at(s), COLUMNS.at(s))));
-        e.add(entry("gae_long_f32", (d, s, seed) -> trajectory(d, seed, "gae", LONG_STEPS.at(s), 1)));
-        e.add(entry("discounted_return_f32",
-                (d, s, seed) -> trajectory(d, seed, "discounted_return", STEPS.at(s), COLUMNS.at(s))));
-        e.add(entry("td_lambda_return_f32",
-                (d, s, seed) -> trajectory(d, seed, "td_lambda_return", STEPS.at(s), COLUMNS.at(s))));
-        return e;
+    /** dqn_target of B transitions over 18 actions (standard normal next_q and rewards, 5% dones). */
+    public static BenchCase dqn(Device device, long b, double tol, long seed) {
+        return dqnCase(device, b, tol, seed);
     }
 
-    private BenchEntry entry(String name, BenchEntry.Factory f) {
-        return new BenchEntry(name, name(), "f32", f);
+    /** A trajectory op over (steps, cols) standard normal inputs with episode ends at rate 1/500. */
+    public static BenchCase trajectory(Device device, Trajectory op, long steps, long cols, double tol, long seed) {
+        return trajectoryCase(device, seed, op, steps, cols, tol);
     }
 
     // ---- a prepared case -----------------------------------------------------------------------------
@@ -82,9 +67,12 @@ public final class RlBench implements BenchFamily {
         private final List<String> outputs;
         private final Call call;
         private final Td.Workspace ws;
+        private final double tol;
 
-        Case(Device device, String size, long bytes, Map<String, Tensor> cpu, List<String> outputs, Call call) {
+        Case(Device device, String size, long bytes, Map<String, Tensor> cpu, List<String> outputs, Call call,
+             double tol) {
             this.device = device;
+            this.tol = tol;
             this.size = size;
             this.bytes = bytes;
             this.outputs = outputs;
@@ -136,7 +124,7 @@ public final class RlBench implements BenchFamily {
                 double maxAbs = 0;
                 long checked = 0;
                 for (String o : outputs) {
-                    AllClose.Result r = AllClose.compare(tensors.get(o), host.get(o), TOL, TOL);
+                    AllClose.Result r = AllClose.compare(tensors.get(o), host.get(o), tol, tol);
                     maxAbs = Math.max(maxAbs, r.maxAbs());
                     checked += host.get(o).numel();
                     if (!r.passed()) {
@@ -181,10 +169,8 @@ public final class RlBench implements BenchFamily {
         }
     }
 
-    private static BenchCase tabular(Device device, Scale scale, long seed, boolean q) {
+    private static BenchCase tabularCase(Device device, long b, long s, boolean q, double tol, long seed) {
         SplittableRandom g = new SplittableRandom(seed);
-        long b = BATCH.at(scale);
-        long s = STATES.at(scale);
         long a = q ? ACTIONS : 1;
         Map<String, Tensor> t = new LinkedHashMap<>();
         t.put("q", q ? Tensor.randn(seed, DType.F32, Device.cpu(), s, a) : Tensor.randn(seed, DType.F32, Device.cpu(), s));
@@ -199,13 +185,12 @@ public final class RlBench implements BenchFamily {
                         x.get("next_states"), x.get("dones"), Td.GAMMA, Td.ALPHA, Reduction.SUM, ws)
                 : (x, ws) -> Td.td0Update(x.get("q"), x.get("states"), x.get("rewards"), x.get("next_states"),
                         x.get("dones"), Td.GAMMA, Td.ALPHA, Reduction.SUM, ws);
-        return new Case(device, "B=" + ElementwiseBench.count(b) + " S=" + ElementwiseBench.count(s) + (q ? " A=" + a : ""),
-                bytes, t, List.of("q"), call);
+        return new Case(device, "B=" + ElementwiseBench.count(b) + " S=" + ElementwiseBench.count(s)
+                + (q ? " A=" + a : ""), bytes, t, List.of("q"), call, tol);
     }
 
-    private static BenchCase dqn(Device device, Scale scale, long seed) {
+    private static BenchCase dqnCase(Device device, long b, double tol, long seed) {
         SplittableRandom g = new SplittableRandom(seed);
-        long b = BATCH.at(scale);
         Map<String, Tensor> t = new LinkedHashMap<>();
         t.put("next_q", Tensor.randn(seed, DType.F32, Device.cpu(), b, ACTIONS));
         t.put("rewards", Tensor.randn(seed + 1, DType.F32, Device.cpu(), b));
@@ -213,10 +198,11 @@ public final class RlBench implements BenchFamily {
         t.put("target", Tensor.zeros(DType.F32, Device.cpu(), b));
         return new Case(device, "B=" + ElementwiseBench.count(b) + " A=" + ACTIONS, b * (ACTIONS * 4 + 4 + 1 + 4), t,
                 List.of("target"), (x, ws) -> Td.dqnTarget(x.get("next_q"), x.get("rewards"), x.get("dones"), null,
-                        Td.GAMMA, x.get("target")));
+                        Td.GAMMA, x.get("target")), tol);
     }
 
-    private static BenchCase trajectory(Device device, long seed, String op, long steps, long cols) {
+    private static BenchCase trajectoryCase(Device device, long seed, Trajectory op, long steps, long cols,
+                                            double tol) {
         SplittableRandom g = new SplittableRandom(seed);
         long n = steps * cols;
         Map<String, Tensor> t = new LinkedHashMap<>();
@@ -226,7 +212,7 @@ public final class RlBench implements BenchFamily {
         Call call;
         List<String> outs;
         switch (op) {
-            case "gae" -> {
+            case GAE -> {
                 t.put("values", normal(seed + 1, n, steps, cols));
                 t.put("next_values", normal(seed + 2, n, steps, cols));
                 t.put("terminated", mask(g, n, 0.001, steps, cols));
@@ -237,7 +223,7 @@ public final class RlBench implements BenchFamily {
                 call = (x, ws) -> Returns.gae(x.get("rewards"), x.get("values"), x.get("next_values"), x.get("dones"),
                         x.get("terminated"), Td.GAMMA, Td.LMBDA, x.get("advantages"), x.get("value_targets"), ws);
             }
-            case "discounted_return" -> {
+            case DISCOUNTED_RETURN -> {
                 t.put("bootstrap", Tensor.randn(seed + 3, DType.F32, Device.cpu(), cols));
                 t.put("returns", Tensor.zeros(DType.F32, Device.cpu(), steps, cols));
                 bytes = n * (4 + 1 + 4) + cols * 4;
@@ -245,7 +231,7 @@ public final class RlBench implements BenchFamily {
                 call = (x, ws) -> Returns.discountedReturn(x.get("rewards"), x.get("dones"), x.get("bootstrap"), Td.GAMMA,
                         x.get("returns"), ws);
             }
-            default -> {
+            default -> { // TD_LAMBDA_RETURN
                 t.put("next_values", normal(seed + 2, n, steps, cols));
                 t.put("terminated", mask(g, n, 0.001, steps, cols));
                 t.put("returns", Tensor.zeros(DType.F32, Device.cpu(), steps, cols));
@@ -256,6 +242,6 @@ public final class RlBench implements BenchFamily {
             }
         }
         return new Case(device, "T=" + ElementwiseBench.count(steps) + " B=" + ElementwiseBench.count(cols), bytes, t,
-                outs, call);
+                outs, call, tol);
     }
 }
