@@ -3,6 +3,7 @@
 # of run.sh (= tools/gpu-run.sh; README "GPU checks"):
 #
 #   run.sh                tools/gpu-run.sh
+#   gpu-run/              tools/gpu-run/: the parts run.sh sources (lib.sh, steps.sh)
 #   COMMIT                the commit the bundle was made from (+ "dirty" when the tree had changes)
 #   jre.tar.xz            a jlinked JRE from JDK 25 with only the modules used (jdeps), packed:
 #                         run.sh unpacks it into a temporary directory (about 1 s)
@@ -62,6 +63,7 @@ tar -czf "$B/golden.tar.gz" -C src/test/resources golden
 cp benchmarks/torch_peer.py "$B/benchmarks/"
 cp tools/gpu-run.sh "$B/run.sh"
 chmod +x "$B/run.sh"
+cp -r tools/gpu-run "$B/gpu-run"
 
 # The JRE: the modules jdeps finds in the jar, the JUnit console launcher and the tests
 # (java.base, java.logging, and java.xml for JUnit's XML reports), less java.desktop (only
@@ -95,7 +97,7 @@ fi
 cp "$CACHE/jre.tar.xz" "$B/jre.tar.xz"
 
 # Sizes (bytes, directories included), and the limit.
-for f in jre.tar.xz lib/jkernels.jar lib/junit-console.jar test-classes golden.tar.gz benchmarks run.sh COMMIT; do
+for f in jre.tar.xz lib/jkernels.jar lib/junit-console.jar test-classes golden.tar.gz benchmarks run.sh gpu-run COMMIT; do
   printf '%10d  %s\n' "$(du -sb "$B/$f" | cut -f1)" "$f"
 done
 all=$(du -sb "$B" | cut -f1)

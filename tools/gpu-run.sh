@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # The GPU checks of jkernels, in order of value, under one deadline. It is run.sh of the GPU bundle
 # (tools/gpu-bundle.sh copies it there; the machine has a GPU, the driver, compute-sanitizer and
 # PyTorch, but no Java) and runs straight from the source tree as well (target/jkernels.jar,
@@ -42,6 +43,11 @@
 # Other settings: JK_ONLY=REGEX runs only the steps whose name matches (info always runs), e.g.
 # for a second call after a cut-off one; JK_SANITIZER_CASES lists the case directories (relative
 # to the golden root) that the sanitizer steps run.
+#
+# Files: this script holds the settings, the layout (bundle or source tree), the header lines and
+# the order of the steps; it sources, from gpu-run/ beside it (tools/gpu-run/ here, copied into the
+# bundle by tools/gpu-bundle.sh), lib.sh (summary lines, signal handling, helpers, the time budget
+# and running a step's command) and steps.sh (the steps and the parsers of their logs).
 set -uo pipefail
 
 DEADLINE=${JK_DEADLINE_S:-480}
@@ -61,6 +67,10 @@ declare -A COUNT=([PASS]=0 [FAIL]=0 [SKIP]=0 [TIMEOUT]=0)
 
 case "$DEADLINE" in '' | *[!0-9]*) echo "gpu-run: JK_DEADLINE_S must be a number of seconds, not '$DEADLINE'" >&2; exit 2 ;; esac
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=gpu-run/lib.sh
+. "$HERE/gpu-run/lib.sh" || { echo "gpu-run: cannot read $HERE/gpu-run/lib.sh" >&2; exit 2; }
+# shellcheck source=gpu-run/steps.sh
+. "$HERE/gpu-run/steps.sh" || { echo "gpu-run: cannot read $HERE/gpu-run/steps.sh" >&2; exit 2; }
 OUT=${OUT:-./gpu-out}
 if ! mkdir -p "$OUT" || ! OUT=$(cd "$OUT" && pwd); then echo "gpu-run: cannot make OUT=$OUT" >&2; exit 2; fi
 SUMMARY=$OUT/summary.txt
@@ -68,130 +78,10 @@ SUMMARY=$OUT/summary.txt
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jkernels-gpu.XXXXXX") || { echo "gpu-run: no temporary directory" >&2; exit 2; }
 IDX=0 CHILD="" LIMIT=0 LOG="" RC=0 DUR=0 STEP_T0=0
 
-# ---------------------------------------------------------------- summary lines
-
-say() { # a line of summary.txt (and of stdout)
-  printf '%s\n' "$*" | tee -a "$SUMMARY"
-}
-
-record() { # STEP STATUS SECONDS LIMIT RESULT
-  COUNT[$2]=$((COUNT[$2] + 1))
-  printf '%-18s %-7s %9s  %s\n' "$1" "$2" "$3/$4" "$5" | tee -a "$SUMMARY"
-}
-
-finish() {
-  say "total              ${COUNT[PASS]} PASS, ${COUNT[FAIL]} FAIL, ${COUNT[SKIP]} SKIP, ${COUNT[TIMEOUT]} TIMEOUT in $SECONDS s (deadline $DEADLINE s); logs in $OUT"
-}
-
-# A signal ends the run cleanly: the running step is stopped and marked, the others skipped.
-interrupted() {
-  trap '' TERM INT HUP
-  if [ -n "$CHILD" ]; then
-    kill -TERM "$CHILD" 2> /dev/null
-    wait "$CHILD" 2> /dev/null
-    record "${STEPS[IDX]}" TIMEOUT $((SECONDS - STEP_T0)) "$LIMIT" "stopped: the run got SIG$1"
-    IDX=$((IDX + 1))
-  fi
-  for ((; IDX < ${#STEPS[@]}; IDX++)); do
-    record "${STEPS[IDX]}" SKIP 0 - "the run got SIG$1"
-  done
-  finish
-  exit 1
-}
 trap 'rm -rf "$WORK"' EXIT
 trap 'interrupted TERM' TERM
 trap 'interrupted INT' INT
 trap 'interrupted HUP' HUP
-
-# ---------------------------------------------------------------- helpers
-
-last_line() { # the last non-empty line of a log, or its first exception when it ends in a stack trace
-  local l
-  l=$(grep -v '^[[:space:]]*$' "$1" | tail -n 1)
-  if [[ "$l" =~ ^[[:space:]]+at\  ]] || [[ "$l" =~ ^[[:space:]]*\.\.\.\ [0-9]+\ more ]]; then
-    l=$(grep -m 1 -E 'Exception|Error' "$1")
-  fi
-  printf '%s' "${l:0:240}"
-}
-
-unpack() { # ARCHIVE DIR: tar, else Python's tarfile (xz may be missing where python3 is not)
-  tar -xf "$1" -C "$2" 2> /dev/null && return 0
-  python3 -c 'import sys, tarfile
-t = tarfile.open(sys.argv[1])
-t.extractall(sys.argv[2], **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))' "$1" "$2"
-}
-
-libcuda() { # the libcuda.so.1 the dynamic loader would give, as far as LD_LIBRARY_PATH and ldconfig tell
-  local d dirs
-  IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"
-  for d in ${dirs[@]+"${dirs[@]}"}; do
-    if [ -n "$d" ] && [ -e "$d/libcuda.so.1" ]; then
-      readlink -f "$d/libcuda.so.1"
-      return
-    fi
-  done
-  { /sbin/ldconfig -p 2> /dev/null || ldconfig -p 2> /dev/null; } | awk '/libcuda\.so\.1 /{print $NF; exit}'
-}
-
-find_sanitizer() {
-  local p
-  for p in "$(command -v compute-sanitizer)" /usr/local/cuda/bin/compute-sanitizer \
-           /usr/local/cuda/compute-sanitizer/compute-sanitizer /usr/local/cuda-*/bin/compute-sanitizer \
-           /opt/cuda/bin/compute-sanitizer; do
-    if [ -n "$p" ] && [ -x "$p" ]; then
-      printf '%s' "$p"
-      return
-    fi
-  done
-}
-
-# The sum of the minimums of the steps after step $1 that will run.
-reserve_after() {
-  local i seen=0 sum=0
-  for i in "${STEPS[@]}"; do
-    if [ "$seen" = 1 ] && [ -z "${OFF[$i]:-}" ]; then
-      sum=$((sum + MIN[$i]))
-    fi
-    [ "$i" = "$1" ] && seen=1
-  done
-  echo "$sum"
-}
-
-# Sets LIMIT for step $1, or records it as skipped (status 1).
-plan() {
-  local left=$((DEADLINE - SECONDS)) reserve
-  reserve=$(reserve_after "$1")
-  if [ "$left" -lt "${MIN[$1]}" ]; then
-    record "$1" SKIP 0 - "$((left < 0 ? 0 : left)) s of the $DEADLINE s deadline left, the step needs ${MIN[$1]} s"
-    return 1
-  fi
-  LIMIT=$((left - reserve))
-  [ "$LIMIT" -ge "${MIN[$1]}" ] || LIMIT=${MIN[$1]}
-  [ "$LIMIT" -le "${CAP[$1]}" ] || LIMIT=${CAP[$1]}
-  LOG=$(printf '%s/%02d-%s.log' "$OUT" $((IDX + 1)) "$1")
-}
-
-# Runs a command for step ${STEPS[IDX]} under LIMIT, output into LOG; sets RC and DUR.
-run() {
-  STEP_T0=$SECONDS
-  printf '# %s\n# limit %s s, started at %s s of the run\n' "$*" "$LIMIT" "$STEP_T0" > "$LOG"
-  timeout -k 5 "$LIMIT" "$@" >> "$LOG" 2>&1 < /dev/null &
-  CHILD=$!
-  wait "$CHILD"
-  RC=$?
-  CHILD=""
-  DUR=$((SECONDS - STEP_T0))
-}
-
-status() { # the status of the last run, given whether its result was good (0) or not
-  if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
-    echo TIMEOUT
-  elif [ "$RC" = 0 ] && [ "$1" = 0 ]; then
-    echo PASS
-  else
-    echo FAIL
-  fi
-}
 
 # ---------------------------------------------------------------- the layout: bundle or source tree
 
@@ -287,174 +177,7 @@ if [ -z "${OFF[memcheck]:-}${OFF[racecheck]:-}${OFF[synccheck]:-}" ]; then
   SANITIZER=$(find_sanitizer)
 fi
 
-# ---------------------------------------------------------------- the steps
-
-step_info() {
-  run "$JAVA" "${JOPTS[@]}" -Djkernels.cuda.binding=ffm -jar "$JAR" info
-  local cuda
-  cuda=$(sed -n 's/^  cuda   //p' "$LOG")
-  if [ "${cuda#ok}" = "$cuda" ]; then
-    CUDA_WHY=${cuda#*: }
-    CUDA_WHY=${CUDA_WHY:-$(last_line "$LOG")}
-    record info "$(status 1)" "$DUR" "$LIMIT" "cuda ${cuda:-unknown: $(last_line "$LOG")}"
-  else
-    record info "$(status 0)" "$DUR" "$LIMIT" "cuda $cuda"
-  fi
-  if [ -n "${CUDA_WHY:-}" ]; then
-    OFF[torch-peer]=${OFF[torch-peer]:-"jkernels sees no CUDA device (info): no bench to compare with"}
-  fi
-}
-
-conformance_result() { # LOG: "N passed, N failed" (+ the first failure), or how far it got, or why not
-  local tally first p f
-  tally=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-  first=$(grep -m 1 '^FAIL' "$1" | awk '{print $2}')
-  if [ -n "$tally" ]; then
-    printf '%s' "$tally${first:+ (first failure: $first)}"
-    return
-  fi
-  p=$(grep -c '^PASS' "$1")
-  f=$(grep -c '^FAIL' "$1")
-  if [ $((p + f)) -gt 0 ]; then
-    printf '%s' "cut short after $((p + f)) cases: $p passed, $f failed${first:+ (first failure: $first)}"
-  else
-    last_line "$1"
-  fi
-}
-
-step_conformance() { # BINDING
-  run "$JAVA" "${JOPTS[@]}" -Djkernels.cuda.binding="$1" -jar "$JAR" conformance "$GOLDEN" --backend cuda
-  record "conformance-$1" "$(status 0)" "$DUR" "$LIMIT" "$(conformance_result "$LOG")"
-}
-
-junit_count() { # LOG WHAT: the number on JUnit's "[ N WHAT ]" summary line (0 when absent)
-  local n
-  n=$(sed -n "s/^\[ *\([0-9]*\) $2 *\]$/\1/p" "$1" | tail -n 1)
-  echo "${n:-0}"
-}
-
-step_tests() { # BINDING
-  run "$JAVA" "${JOPTS[@]}" -Djkernels.cuda.binding="$1" -jar "$CONSOLE" execute \
-    --class-path "$CLASS_PATH" --scan-class-path "$TEST_CLASSES" --include-tag gpu --include-engine junit-jupiter \
-    --details=tree --disable-banner --disable-ansi-colors --fail-if-no-tests --reports-dir "$OUT/junit-$1"
-  local found ok failed cfailed notrun why="" good=1 result
-  found=$(junit_count "$LOG" "tests found")
-  ok=$(junit_count "$LOG" "tests successful")
-  failed=$(junit_count "$LOG" "tests failed")
-  cfailed=$(junit_count "$LOG" "containers failed")
-  notrun=$((found - ok - failed))
-  if [ "$notrun" -gt 0 ]; then
-    why=$(grep -m 1 -o 'Assumption failed: .*' "$LOG" | cut -c 1-200)
-  fi
-  if grep -q 'tests found' "$LOG"; then
-    result="$ok passed, $failed failed, $notrun not run of $found${why:+ ($why)}"
-    [ "$cfailed" = 0 ] || result="$result; $cfailed test classes failed"
-    [ "$failed" = 0 ] || result="$result; first failure: $(grep -m 1 '✘' "$LOG" | sed 's/^[│├└─ ]*//' | cut -c 1-120)"
-  else
-    result=$(last_line "$LOG")
-  fi
-  [ "$ok" -gt 0 ] && [ "$failed" = 0 ] && [ "$cfailed" = 0 ] && good=0
-  record "gpu-tests-$1" "$(status "$good")" "$DUR" "$LIMIT" "$result"
-}
-
-# The ops of torch-peer and bench-ffm, decided once, at the first of the two that runs.
-choose_bench_ops() {
-  [ -z "${BENCH_WHY:-}" ] || return 0
-  local pair=$((DEADLINE - SECONDS - $(reserve_after bench-ffm)))
-  if [ -n "${JK_BENCH_OPS:-}" ]; then
-    BENCH_OPS=$JK_BENCH_OPS BENCH_WHY="ops of JK_BENCH_OPS"
-  elif [ "$REHEARSAL" = 1 ]; then
-    BENCH_OPS=$REHEARSAL_OPS BENCH_WHY="rehearsal ops, host scale"
-  elif [ "$pair" -ge "$BENCH_FULL_S" ]; then
-    BENCH_OPS="" BENCH_WHY="every op"
-  else
-    BENCH_OPS=$BENCH_SHORT_OPS BENCH_WHY="short list: $((pair < 0 ? 0 : pair)) s left for torch-peer + bench, every op needs ~$BENCH_FULL_S s"
-  fi
-}
-
-step_torch() {
-  choose_bench_ops
-  local args=(--json "$OUT/torch.json") result good=1
-  [ -z "$BENCH_OPS" ] || args+=(--ops "$BENCH_OPS")
-  [ "${JK_TORCH_COMPILE:-0}" = 1 ] || args+=(--no-compile)
-  rm -f "$OUT/torch.json"
-  run python3 "$PEER_PY" "${args[@]}"
-  if [ -s "$OUT/torch.json" ] && python3 -c 'import json, sys
-r = json.load(open(sys.argv[1]))
-sys.exit(0 if any(o.get("status") == "ok" for o in r["ops"]) else 1)' "$OUT/torch.json" 2> /dev/null; then
-    PEER=$OUT/torch.json
-  fi
-  result=$(grep -E '^[0-9]+ rows \([0-9]+ ok\)' "$LOG" | tail -n 1)
-  if [ -z "$result" ]; then
-    result=$(last_line "$LOG")
-    [ "$RC" != 124 ] && [ "$RC" != 137 ] || result="cut short at $(grep -o '^\[[0-9]*/[0-9]*\] [^ ]*' "$LOG" | tail -n 1)"
-  fi
-  [ -n "${PEER:-}" ] && [ "$RC" = 0 ] && good=0
-  [ -n "${PEER:-}" ] || result="$result; no usable torch.json: bench without the ratio"
-  record torch-peer "$(status "$good")" "$DUR" "$LIMIT" "$BENCH_WHY$([ "${JK_TORCH_COMPILE:-0}" = 1 ] || echo ', no torch.compile'): $result"
-}
-
-bench_result() { # LOG: ops ok/FAILED, the ratio to torch, the launch overhead of one op call
-  awk '
-    /^\| op \|/ { table = 1; n = split($0, h, "|"); for (i = 1; i <= n; i++) { g = h[i]; gsub(/ /, "", g); if (g == "ratio") rc = i }; next }
-    table && /^\|---/ { next }
-    table && /^\| / { ops++; if ($0 ~ /FAILED/) { failed++; if (!first) { split($0, f, "|"); first = f[2]; gsub(/ /, "", first) } }
-                      else if (rc) { split($0, f, "|"); v = f[rc]; gsub(/ /, "", v); if (v ~ /^[0-9.]+$/ && (v += 0) > 0) { k++; s += log(v); if (!lo || v < lo) lo = v; if (v > hi) hi = v } }
-                      next }
-    table { table = 0; done = 1 }
-    done && / op call, 1 element \|/ { split($0, f, "|"); call = f[5]; gsub(/ /, "", call) }
-    END {
-      if (!ops) exit 1
-      printf "%d ops, %d FAILED%s", ops, failed, first ? " (first: " first ")" : ""
-      if (k) printf "; ratio to torch: geomean %.2f (%.2f-%.2f) over %d ops", exp(s / k), lo, hi, k
-      if (call != "") printf "; op call %s us", call
-    }' "$1"
-}
-
-step_bench() {
-  choose_bench_ops
-  local args=(--backend cuda --json "$OUT/bench-ffm.json" --md "$OUT/bench-ffm.md") result good=1
-  [ -z "$BENCH_OPS" ] || args+=(--ops "$BENCH_OPS")
-  [ "$REHEARSAL" != 1 ] || args+=(--scale host --repeat 20)
-  [ -z "${PEER:-}" ] || args+=(--peer "$PEER")
-  run "$JAVA" "${JOPTS[@]}" -Djkernels.cuda.binding=ffm -jar "$JAR" bench "${args[@]}"
-  local ran
-  ran=$(sed -n 's/^### jkernels bench: //p' "$LOG" | head -n 1)
-  if [ "${ran%% *}" = cuda ] && result=$(bench_result "$LOG"); then
-    good=0
-  elif [ -n "$ran" ]; then
-    result="ran on $ran, not on cuda"
-  else
-    result=$(last_line "$LOG")
-    [ "$RC" != 124 ] && [ "$RC" != 137 ] || result="cut short before the tables (bench prints them at the end); see JK_BENCH_OPS"
-  fi
-  record bench-ffm "$(status "$good")" "$DUR" "$LIMIT" "$BENCH_WHY${PEER:+, with torch}: $result"
-}
-
-step_sanitizer() { # TOOL
-  if [ -z "$SANITIZER" ]; then
-    record "$1" FAIL 0 - "compute-sanitizer not found (PATH, /usr/local/cuda*/bin)"
-    return
-  fi
-  local sub=$WORK/sanitize missing=() cases c
-  if [ ! -d "$sub" ]; then
-    read -ra cases <<< "$SANITIZER_CASES"
-    for c in ${cases[@]+"${cases[@]}"}; do
-      if [ -f "$GOLDEN/$c/case.json" ] || [ -d "$GOLDEN/$c" ]; then
-        mkdir -p "$sub/$(dirname "$c")" && cp -r "$GOLDEN/$c" "$sub/$c"
-      else
-        missing+=("$c")
-      fi
-    done
-    mkdir -p "$sub"
-    MISSING_CASES=${missing[*]:-}
-  fi
-  run "$SANITIZER" --tool "$1" --error-exitcode 99 --launch-timeout 60 --print-limit 20 \
-    "$JAVA" "${JOPTS[@]}" -Djkernels.cuda.binding=ffm -jar "$JAR" conformance "$sub" --backend cuda
-  local summary
-  summary=$(grep -o 'ERROR SUMMARY: .*' "$LOG" | tail -n 1)
-  record "$1" "$(status 0)" "$DUR" "$LIMIT" "$(conformance_result "$LOG")${summary:+; $summary}${MISSING_CASES:+; missing cases: $MISSING_CASES}"
-}
+# ---------------------------------------------------------------- the steps (gpu-run/steps.sh), in order
 
 for ((IDX = 0; IDX < ${#STEPS[@]}; IDX++)); do
   step=${STEPS[IDX]}

@@ -1,17 +1,18 @@
 package io.jkernels.ops;
 
+import static io.jkernels.ops.AdamLaunch.checkParam;
+import static io.jkernels.ops.AdamLaunch.checkState;
+import static io.jkernels.ops.AdamLaunch.checkStep;
+import static io.jkernels.ops.AdamLaunch.kernel;
+import static io.jkernels.ops.AdamLaunch.scalars;
+
 import io.jkernels.backend.KernelArgs;
 import io.jkernels.backend.KernelBackend;
-import io.jkernels.backend.LaunchConfig;
 import io.jkernels.ref.OptimizersRef;
 import io.jkernels.tensor.DType;
-import io.jkernels.tensor.Device;
 import io.jkernels.tensor.Tensor;
 import io.jkernels.tensor.TensorException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,6 +51,10 @@ import java.util.function.Function;
  * <p>The kernel computes in float32 with the step's scalars computed once on the host in double
  * (kernels/math/optimizers.h, NOTE [Adam scalars on the host]); the cpu device runs the float64
  * reference.
+ *
+ * <p>This class holds the API and the functional steps' body; the checks and launch pieces both
+ * kinds of step use are {@link AdamLaunch}'s, the stateful optimizers' state and multi-tensor step
+ * {@link AdamState}'s.
  */
 public final class Optimizers {
     /** torch.optim default learning rate. */
@@ -191,53 +196,6 @@ public final class Optimizers {
         }
     }
 
-    // ---- checks and launch pieces (shared with AdamOptimizer) ------------------------------------
-
-    static void checkStep(long step) {
-        if (step < 1) {
-            throw new TensorException.BadAttr("step must be >= 1 (the step count including this step), got " + step);
-        }
-    }
-
-    /** param: open, f32, contiguous; grad: like param. */
-    static void checkParam(Tensor param, Tensor grad) {
-        Checks.open("param", param);
-        if (param.dtype() != DType.F32) {
-            throw new TensorException.DTypeMismatch("param must be f32, got " + param.dtype());
-        }
-        if (!param.isContiguous()) {
-            throw new TensorException.Shape("param must be contiguous to be updated in place");
-        }
-        Checks.like("param", param, "grad", grad);
-    }
-
-    /** A state tensor: like param and contiguous (updated in place). */
-    static void checkState(String name, Tensor param, Tensor state) {
-        Checks.output("param", param, name, state);
-    }
-
-    /** The kernel name: {@code adam[w][_amsgrad][_multi]_step_f32}. */
-    static String kernel(boolean decoupled, boolean amsgrad, boolean multi) {
-        return (decoupled ? "adamw" : "adam") + (amsgrad ? "_amsgrad" : "") + (multi ? "_multi" : "") + "_step_f32";
-    }
-
-    /**
-     * Appends the nine floats of {@code jk_adam_hyper} (kernels/math/optimizers.h) for this step,
-     * computed in double and rounded once (NOTE [Adam scalars on the host]).
-     */
-    static void scalars(KernelArgs a, Hyper h, long step, boolean decoupled) {
-        double biasCorrection1 = 1 - Math.pow(h.beta1(), step);
-        double biasCorrection2 = 1 - Math.pow(h.beta2(), step);
-        double decay = decoupled ? 1 - h.lr() * h.weightDecay() : h.weightDecay();
-        a.f32((float) h.beta1()).f32((float) (1 - h.beta1()))
-                .f32((float) h.beta2()).f32((float) (1 - h.beta2()))
-                .f32((float) h.eps())
-                .f32((float) decay)
-                .f32(h.maximize() ? -1f : 1f)
-                .f32((float) (h.lr() / biasCorrection1))
-                .f32((float) Math.sqrt(biasCorrection2));
-    }
-
     // ---- the stateful optimizers -----------------------------------------------------------------
 
     /**
@@ -249,54 +207,16 @@ public final class Optimizers {
      * table]). The table is kept on the device and uploaded again only when the tensors of the list
      * change, so keep param and grad tensors from step to step (write gradients into the same
      * buffers) to launch without any host transfer. Not thread-safe. Close it to free the state.
+     * (This class checks the arguments; the state and the launches are {@link AdamState}'s.)
      */
     public abstract static sealed class AdamOptimizer implements AutoCloseable permits AdamW, Adam {
         private final Hyper hyper;
-        private final boolean decoupled;
-        private final Map<Tensor, Slot> slots = new IdentityHashMap<>();
-        /** Per device, the tables of its launch groups of the last step (in group order). */
-        private final Map<Device, List<Table>> tables = new LinkedHashMap<>();
+        private final AdamState store;
         private boolean closed;
 
         AdamOptimizer(Hyper hyper, boolean decoupled) {
             this.hyper = Objects.requireNonNull(hyper, "hyper");
-            this.decoupled = decoupled;
-        }
-
-        /** The per-parameter state (tensors owned by the optimizer). */
-        private static final class Slot {
-            final Tensor expAvg;
-            final Tensor expAvgSq;
-            final Tensor maxExpAvgSq;
-            long step;
-
-            Slot(Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq) {
-                this.expAvg = expAvg;
-                this.expAvgSq = expAvgSq;
-                this.maxExpAvgSq = maxExpAvgSq;
-            }
-
-            void close() {
-                expAvg.close();
-                expAvgSq.close();
-                if (maxExpAvgSq != null) {
-                    maxExpAvgSq.close();
-                }
-            }
-        }
-
-        /** A device table of one launch group and the host words it was uploaded from. */
-        private static final class Table {
-            long[] words;
-            Tensor device;
-
-            void close() {
-                if (device != null) {
-                    device.close();
-                    device = null;
-                }
-                words = null;
-            }
+            this.store = new AdamState(hyper, decoupled);
         }
 
         /**
@@ -330,121 +250,13 @@ public final class Optimizers {
                     throw new TensorException("param " + pg.param() + " appears twice in one step");
                 }
             }
-            // group by device and by step count; state is created (zeros) on a param's first step
-            Map<Device, Map<Long, List<ParamGrad>>> groups = new LinkedHashMap<>();
-            for (ParamGrad pg : pairs) {
-                Slot s = slot(pg.param());
-                groups.computeIfAbsent(pg.param().device(), d -> new java.util.TreeMap<>())
-                        .computeIfAbsent(s.step + 1, k -> new ArrayList<>()).add(pg);
-            }
-            for (Map.Entry<Device, Map<Long, List<ParamGrad>>> d : groups.entrySet()) {
-                int index = 0;
-                for (Map.Entry<Long, List<ParamGrad>> g : d.getValue().entrySet()) {
-                    run(d.getKey(), index++, g.getKey(), g.getValue());
-                }
-            }
-            for (ParamGrad pg : pairs) {
-                slots.get(pg.param()).step++;
-            }
-        }
-
-        private Slot slot(Tensor param) {
-            Slot s = slots.get(param);
-            if (s == null) {
-                Tensor m = null;
-                Tensor v = null;
-                Tensor x = null;
-                try {
-                    m = Tensor.zeros(DType.F32, param.device(), param.shape());
-                    v = Tensor.zeros(DType.F32, param.device(), param.shape());
-                    x = hyper.amsgrad() ? Tensor.zeros(DType.F32, param.device(), param.shape()) : null;
-                } catch (RuntimeException | Error e) {
-                    for (Tensor t : new Tensor[] {m, v, x}) {
-                        if (t != null) {
-                            t.close();
-                        }
-                    }
-                    throw e;
-                }
-                s = new Slot(m, v, x);
-                slots.put(param, s);
-            }
-            return s;
-        }
-
-        /** One launch group: same device, same step count. */
-        private void run(Device device, int index, long step, List<ParamGrad> group) {
-            KernelBackend kb = device.isCpu() ? null : device.kernels();
-            if (kb == null) {
-                for (ParamGrad pg : group) {
-                    Slot s = slots.get(pg.param());
-                    OptimizersRef.step(pg.param(), pg.grad(), s.expAvg, s.expAvgSq, s.maxExpAvgSq, hyper.lr(),
-                            hyper.beta1(), hyper.beta2(), hyper.eps(), hyper.weightDecay(), step, hyper.amsgrad(),
-                            hyper.maximize(), decoupled);
-                }
-                return;
-            }
-            List<Tensor> copies = new ArrayList<>();
-            try {
-                List<Long> words = new ArrayList<>();
-                long chunks = 0;
-                int rows = 0;
-                for (ParamGrad pg : group) {
-                    long n = pg.param().numel();
-                    if (n == 0) {
-                        continue;
-                    }
-                    Tensor g = pg.grad();
-                    if (!g.isContiguous()) {
-                        g = g.contiguous();
-                        copies.add(g);
-                    }
-                    Slot s = slots.get(pg.param());
-                    words.addAll(List.of(pg.param().dataAddress(), g.dataAddress(), s.expAvg.dataAddress(),
-                            s.expAvgSq.dataAddress(), s.maxExpAvgSq == null ? 0L : s.maxExpAvgSq.dataAddress(), n,
-                            chunks, 0L));
-                    chunks += (n + CHUNK - 1) / CHUNK;
-                    rows++;
-                }
-                if (rows == 0) {
-                    return;
-                }
-                Tensor table = table(device, index, words.stream().mapToLong(Long::longValue).toArray());
-                KernelArgs a = KernelArgs.get().ptr(table).i32(rows).i64(chunks).i64(CHUNK);
-                scalars(a, hyper, step, decoupled);
-                LaunchConfig cfg = LaunchConfig.gridStride(chunks * BLOCK, BLOCK, 1, kb.properties(), Kernels.WAVES);
-                kb.launch(kernel(decoupled, hyper.amsgrad(), true), cfg, a);
-                java.lang.ref.Reference.reachabilityFence(group);
-            } finally {
-                for (Tensor c : copies) {
-                    c.close();
-                }
-            }
-        }
-
-        /** The device table of launch group {@code index} on {@code device}, uploaded if it changed. */
-        private Tensor table(Device device, int index, long[] words) {
-            List<Table> list = tables.computeIfAbsent(device, d -> new ArrayList<>());
-            while (list.size() <= index) {
-                list.add(new Table());
-            }
-            Table t = list.get(index);
-            if (t.device != null && Arrays.equals(t.words, words)) {
-                return t.device;
-            }
-            t.close();
-            try (Tensor host = Tensor.of(words)) {
-                t.device = host.to(device);
-            }
-            t.words = words;
-            return t.device;
+            store.step(pairs);
         }
 
         /** The state of {@code param}, or null before its first step. */
         public State state(Tensor param) {
             checkOpen();
-            Slot s = slots.get(param);
-            return s == null ? null : new State(s.expAvg, s.expAvgSq, s.maxExpAvgSq, s.step);
+            return store.state(param);
         }
 
         /**
@@ -471,22 +283,13 @@ public final class Optimizers {
             } else if (maxExpAvgSq != null) {
                 throw new TensorException("max_exp_avg_sq is given but amsgrad is false");
             }
-            Slot s = slot(param);
-            s.expAvg.copyFrom(expAvg);
-            s.expAvgSq.copyFrom(expAvgSq);
-            if (maxExpAvgSq != null) {
-                s.maxExpAvgSq.copyFrom(maxExpAvgSq);
-            }
-            s.step = step;
+            store.load(param, expAvg, expAvgSq, maxExpAvgSq, step);
         }
 
         /** Forgets every parameter's state (as a fresh optimizer) and frees it. */
         public void zeroState() {
             checkOpen();
-            slots.values().forEach(Slot::close);
-            slots.clear();
-            tables.values().forEach(l -> l.forEach(Table::close));
-            tables.clear();
+            store.clear();
         }
 
         private void checkOpen() {

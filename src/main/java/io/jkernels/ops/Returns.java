@@ -63,11 +63,11 @@ public final class Returns {
         long[] tb = rewardsShape(rewards);
         like(rewards, "dones", dones, DType.BOOL);
         if (bootstrap != null) {
-            Td.dtype("bootstrap", bootstrap, DType.F32);
-            Td.device("rewards", rewards, "bootstrap", bootstrap);
-            Td.shape("bootstrap", bootstrap, tb[1]);
+            TdChecks.dtype("bootstrap", bootstrap, DType.F32);
+            TdChecks.device("rewards", rewards, "bootstrap", bootstrap);
+            TdChecks.shape("bootstrap", bootstrap, tb[1]);
         }
-        Td.unit("gamma", gamma);
+        TdChecks.unit("gamma", gamma);
         checkOut("out", rewards, out);
         Tensor[] r = run(0, "discounted_return", new Tensor[] {rewards, null, null, dones, null, bootstrap},
                 new Tensor[] {out}, gamma, 0, ws);
@@ -86,8 +86,8 @@ public final class Returns {
         like(rewards, "next_values", nextValues, DType.F32);
         like(rewards, "dones", dones, DType.BOOL);
         like(rewards, "terminated", terminated, DType.BOOL);
-        Td.unit("gamma", gamma);
-        Td.unit("lmbda", lmbda);
+        TdChecks.unit("gamma", gamma);
+        TdChecks.unit("lmbda", lmbda);
         checkOut("advantages", rewards, advantagesOut);
         checkOut("value_targets", rewards, valueTargetsOut);
         Tensor[] r = run(1, "gae", new Tensor[] {rewards, values, nextValues, dones, terminated, null},
@@ -107,8 +107,8 @@ public final class Returns {
         like(rewards, "next_values", nextValues, DType.F32);
         like(rewards, "dones", dones, DType.BOOL);
         like(rewards, "terminated", terminated, DType.BOOL);
-        Td.unit("gamma", gamma);
-        Td.unit("lmbda", lmbda);
+        TdChecks.unit("gamma", gamma);
+        TdChecks.unit("lmbda", lmbda);
         checkOut("out", rewards, out);
         return run(2, "td_lambda_return", new Tensor[] {rewards, null, nextValues, dones, terminated, null},
                 new Tensor[] {out}, gamma, lmbda, ws)[0];
@@ -122,7 +122,7 @@ public final class Returns {
     // ---- checks ----------------------------------------------------------------------------------
 
     private static long[] rewardsShape(Tensor rewards) {
-        Td.dtype("rewards", rewards, DType.F32);
+        TdChecks.dtype("rewards", rewards, DType.F32);
         if (rewards.dim() != 2) {
             throw new TensorException.Shape("rewards must be time-major (T, B), got shape "
                     + Arrays.toString(rewards.shape()));
@@ -131,9 +131,9 @@ public final class Returns {
     }
 
     private static void like(Tensor rewards, String name, Tensor t, DType d) {
-        Td.dtype(name, t, d);
-        Td.device("rewards", rewards, name, t);
-        Td.shape(name, t, rewards.shape());
+        TdChecks.dtype(name, t, d);
+        TdChecks.device("rewards", rewards, name, t);
+        TdChecks.shape(name, t, rewards.shape());
     }
 
     private static void checkOut(String name, Tensor rewards, Tensor out) {
@@ -164,7 +164,7 @@ public final class Returns {
     private static Tensor[] run(int kind, String name, Tensor[] in, Tensor[] outs, double gamma, double lmbda,
             Td.Workspace ws) {
         Tensor rewards = in[0];
-        Td.workspace("rewards", rewards, ws);
+        TdChecks.workspace("rewards", rewards, ws);
         String[] outNames = outs.length == 2 ? new String[] {"advantages", "value_targets"} : new String[] {"out"};
         Checks.disjointOutputs(outNames, outs, false,
                 new String[] {"rewards", "values", "next_values", "dones", "terminated", "bootstrap"}, in);
@@ -191,7 +191,7 @@ public final class Returns {
                 } else {
                     Tensor[] c = new Tensor[in.length];
                     for (int i = 0; i < in.length; i++) {
-                        c[i] = in[i] == null ? null : Td.contiguous(in[i], temps);
+                        c[i] = in[i] == null ? null : TdTabular.contiguous(in[i], temps);
                     }
                     Td.Workspace w = ws;
                     if (w == null) {

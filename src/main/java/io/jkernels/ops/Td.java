@@ -1,8 +1,22 @@
 package io.jkernels.ops;
 
+import static io.jkernels.ops.TdChecks.alpha;
+import static io.jkernels.ops.TdChecks.check1d;
+import static io.jkernels.ops.TdChecks.device;
+import static io.jkernels.ops.TdChecks.dtype;
+import static io.jkernels.ops.TdChecks.mask;
+import static io.jkernels.ops.TdChecks.shape;
+import static io.jkernels.ops.TdChecks.table;
+import static io.jkernels.ops.TdChecks.unit;
+import static io.jkernels.ops.TdChecks.workspace;
+import static io.jkernels.ops.TdTabular.addr;
+import static io.jkernels.ops.TdTabular.contiguous;
+import static io.jkernels.ops.TdTabular.tabular;
+
 import io.jkernels.backend.KernelArgs;
 import io.jkernels.backend.KernelBackend;
 import io.jkernels.backend.LaunchConfig;
+import io.jkernels.ops.TdTabular.Op;
 import io.jkernels.ref.TdRef;
 import io.jkernels.tensor.DType;
 import io.jkernels.tensor.Device;
@@ -36,6 +50,10 @@ import java.util.Locale;
  *
  * <p>A {@link Workspace} holds the device scratch of these ops and of {@link Returns}; pass one to
  * reuse it across calls (no allocation per call), or null for a temporary one.
+ *
+ * <p>This class holds the API, the bodies of linear_td_update and dqn_target, and the workspace;
+ * the argument checks are {@link TdChecks}', the tabular updates' shared body (validation,
+ * reference or kernels, the index check) is {@link TdTabular}'s.
  */
 public final class Td {
     /** OPS.md defaults. */
@@ -66,16 +84,6 @@ public final class Td {
         @Override
         public String toString() {
             return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    // ---- workspace -------------------------------------------------------------------------------
-
-    /** A workspace must live on the device of the tensors it serves (cpu tensors use none). */
-    static void workspace(String refName, Tensor ref, Workspace ws) {
-        if (ws != null && !ws.device().equals(ref.device()) && !ref.device().isCpu()) {
-            throw new TensorException.DeviceMismatch("workspace is on " + ws.device() + " but " + refName + " is on "
-                    + ref.device());
         }
     }
 
@@ -147,93 +155,7 @@ public final class Td {
         }
     }
 
-    // ---- checks ----------------------------------------------------------------------------------
-
-    static void unit(String name, double v) {
-        if (!(v >= 0 && v <= 1)) {
-            throw new TensorException.BadAttr(name + " must be in [0, 1], got " + v);
-        }
-    }
-
-    static void alpha(double v) {
-        if (!(v >= 0) || Double.isInfinite(v)) {
-            throw new TensorException.BadAttr("alpha must be a finite number >= 0, got " + v);
-        }
-    }
-
-    static void dtype(String name, Tensor t, DType d) {
-        Checks.open(name, t);
-        if (t.dtype() != d) {
-            throw new TensorException.DTypeMismatch(name + " must be " + d + ", got " + t.dtype());
-        }
-    }
-
-    static void index(String name, Tensor t) {
-        Checks.open(name, t);
-        if (t.dtype() != DType.I64 && t.dtype() != DType.I32) {
-            throw new TensorException.DTypeMismatch(name + " holds indices: it must be int64 (or int32), got " + t.dtype());
-        }
-    }
-
-    static void mask(String name, Tensor t) {
-        Checks.open(name, t);
-        if (t.dtype() != DType.BOOL) {
-            throw new TensorException.DTypeMismatch(name + " is a mask: it must be bool, got " + t.dtype());
-        }
-    }
-
-    static void device(String refName, Tensor ref, String name, Tensor t) {
-        if (!ref.device().equals(t.device())) {
-            throw new TensorException.DeviceMismatch(name + " is on " + t.device() + " but " + refName + " is on "
-                    + ref.device());
-        }
-    }
-
-    static void shape(String name, Tensor t, long... shape) {
-        if (!Arrays.equals(t.shape(), shape)) {
-            throw new TensorException.Shape(name + " shape " + Arrays.toString(t.shape()) + " does not match the expected "
-                    + Arrays.toString(shape));
-        }
-    }
-
-    /** A table updated in place: f32 (or {@code d}), contiguous, of the given rank. */
-    static void table(String name, Tensor t, DType d, int rank) {
-        dtype(name, t, d);
-        if (t.dim() != rank) {
-            throw new TensorException.Shape(name + " must have " + rank + " dimension" + (rank == 1 ? "" : "s") + ", got shape "
-                    + Arrays.toString(t.shape()));
-        }
-        if (!t.isContiguous()) {
-            throw new TensorException.Shape(name + " must be contiguous to be updated in place");
-        }
-    }
-
-    /** The transition count B of a 1-D states tensor (checked to fit the kernels' int owner codes). */
-    static long batch(String name, Tensor t) {
-        index(name, t);
-        if (t.dim() != 1) {
-            throw new TensorException.Shape(name + " must be 1-D (B), got shape " + Arrays.toString(t.shape()));
-        }
-        long b = t.numel();
-        if (b >= Integer.MAX_VALUE) {
-            throw new TensorException.Shape(name + " holds " + b + " transitions, at most " + (Integer.MAX_VALUE - 1));
-        }
-        return b;
-    }
-
     // ---- tabular updates -----------------------------------------------------------------------
-
-    /** The prepare kernel of each op (kernels/rl.cu). */
-    private enum Op {
-        TD0("td0_update"), Q_LEARNING("q_learning_update"), SARSA("sarsa_update"),
-        EXPECTED_SARSA("expected_sarsa_update"), RUNNING_MEAN("running_mean_update");
-
-        final String kernel;
-
-        Op(String name) {
-            this.kernel = name + "_prepare_f32";
-        }
-    }
 
     /** values (S) += alpha * (r + gamma (1-d) V[s'] - V[s]) per transition; returns values. */
     public static Tensor td0Update(Tensor values, Tensor states, Tensor rewards, Tensor nextStates, Tensor dones,
@@ -319,149 +241,6 @@ public final class Td {
             throw new TensorException.Shape("q has no actions (shape " + Arrays.toString(q.shape())
                     + "): the max over actions needs A >= 1");
         }
-    }
-
-    /**
-     * Validates the transitions (the table is checked by the caller), then runs the reference on
-     * cpu or the three kernels of kernels/rl.cu. counts: running_mean only.
-     */
-    private static void tabular(Op op, Tensor table, Tensor counts, Tensor states, Tensor actions, Tensor rewards,
-            Tensor nextStates, Tensor nextActions, Tensor dones, double gamma, double alpha, double epsilon,
-            Reduction reduction, Workspace ws) {
-        boolean rmean = op == Op.RUNNING_MEAN;
-        String rname = rmean ? "samples" : "rewards";
-        long b = batch("states", states);
-        device("table", table, "states", states);
-        check1d(table, rname, rewards, b);
-        dtype(rname, rewards, DType.F32);
-        if (!rmean) {
-            index("next_states", nextStates);
-            check1d(table, "next_states", nextStates, b);
-            mask("dones", dones);
-            check1d(table, "dones", dones, b);
-            unit("gamma", gamma);
-            alpha(alpha);
-            java.util.Objects.requireNonNull(reduction, "reduction");
-        }
-        if (actions != null) {
-            index("actions", actions);
-            check1d(table, "actions", actions, b);
-        }
-        if (nextActions != null) {
-            index("next_actions", nextActions);
-            check1d(table, "next_actions", nextActions, b);
-        }
-        workspace("table", table, ws);
-        if (b == 0) {
-            return;
-        }
-        KernelBackend kb = Kernels.of(table);
-        if (kb == null) {
-            boolean mean = reduction == Reduction.MEAN;
-            switch (op) {
-                case TD0 -> TdRef.td0Update(table, states, rewards, nextStates, dones, gamma, alpha, mean);
-                case Q_LEARNING -> TdRef.qLearningUpdate(table, states, actions, rewards, nextStates, dones, gamma, alpha,
-                        mean);
-                case SARSA -> TdRef.sarsaUpdate(table, states, actions, rewards, nextStates, nextActions, dones, gamma,
-                        alpha, mean);
-                case EXPECTED_SARSA -> TdRef.expectedSarsaUpdate(table, states, actions, rewards, nextStates, dones, gamma,
-                        alpha, epsilon, mean);
-                case RUNNING_MEAN -> TdRef.runningMeanUpdate(table, counts, states, rewards);
-            }
-            return;
-        }
-        List<Tensor> temps = new ArrayList<>();
-        Workspace own = ws == null ? new Workspace(table.device()) : null;
-        Workspace w = ws == null ? own : ws;
-        try {
-            Tensor st = indices(kb, states, temps);
-            Tensor ac = actions == null ? null : indices(kb, actions, temps);
-            Tensor ns = nextStates == null ? null : indices(kb, nextStates, temps);
-            Tensor na = nextActions == null ? null : indices(kb, nextActions, temps);
-            Tensor rw = contiguous(rewards, temps);
-            Tensor dn = dones == null ? null : contiguous(dones, temps);
-            long k = table.numel();
-            long a = table.dim() == 2 ? table.size(1) : 1;
-            long ent = w.entries(k);
-            long work = w.work(2 * b);
-            Tensor err = w.err();
-            long[] scratch = {ent, ent + 8 * k, ent + 12 * k, ent + 16 * k, ent + 20 * k, work, work + 8 * b,
-                err.dataAddress()};
-            long[] tab = {table.dataAddress(), table.size(0), a, addr(st), addr(ac), addr(rw), addr(ns), addr(na),
-                addr(dn), b, Double.doubleToRawLongBits(gamma), Double.doubleToRawLongBits(epsilon)};
-            LaunchConfig cfg = Kernels.elementwise(kb, b, 1);
-            kb.launch(op.kernel, cfg, KernelArgs.get().struct(tab).struct(scratch));
-            kb.launch("rl_segsum_accumulate", cfg, KernelArgs.get().struct(scratch).i64(b));
-            int mode = rmean ? 2 : reduction == Reduction.MEAN ? 1 : 0;
-            kb.launch("rl_segsum_apply_f32", cfg, KernelArgs.get().ptr(table).ptr(counts == null ? 0 : counts.dataAddress())
-                    .struct(scratch).i64(b).f64(alpha).i32(mode));
-            long bad;
-            try (Tensor host = err.to(Device.cpu())) {
-                bad = host.getLong(0);
-            }
-            if (bad != -1) {
-                throw outOfRange(bad, table.size(0), a, st, ac, ns, na);
-            }
-        } finally {
-            for (Tensor t : temps) {
-                t.close();
-            }
-            if (own != null) {
-                own.close();
-            }
-            java.lang.ref.Reference.reachabilityFence(table);
-            java.lang.ref.Reference.reachabilityFence(counts);
-        }
-    }
-
-    private static void check1d(Tensor ref, String name, Tensor t, long b) {
-        Checks.open(name, t);
-        device("table", ref, name, t);
-        shape(name, t, b);
-    }
-
-    private static long addr(Tensor t) {
-        return t == null ? 0 : t.dataAddress();
-    }
-
-    /** A contiguous handle (kept in temps for closing). */
-    static Tensor contiguous(Tensor t, List<Tensor> temps) {
-        Tensor c = t.contiguous();
-        temps.add(c);
-        return c;
-    }
-
-    /** The indices as contiguous int64 on the device (int32 widened by rl_widen_i32_i64). */
-    static Tensor indices(KernelBackend kb, Tensor t, List<Tensor> temps) {
-        Tensor c = contiguous(t, temps);
-        if (c.dtype() == DType.I64) {
-            return c;
-        }
-        Tensor wide = Tensor.empty(DType.I64, t.device(), t.shape());
-        temps.add(wide);
-        Kernels.elementwise(kb, "rl_widen_i32_i64", c.numel(), c, wide);
-        return wide;
-    }
-
-    /** The exception for transition {@code i}, naming the index that is out of range. */
-    private static IndexOutOfBoundsException outOfRange(long i, long s, long a, Tensor st, Tensor ac, Tensor ns,
-            Tensor na) {
-        Object[][] checks = {{"states", st, s}, {"next_states", ns, s}, {"actions", ac, a}, {"next_actions", na, a}};
-        for (Object[] c : checks) {
-            Tensor t = (Tensor) c[1];
-            if (t == null) {
-                continue;
-            }
-            long n = (Long) c[2];
-            long v;
-            try (Tensor one = t.narrow(0, i, 1)) {
-                v = (long) one.item();
-            }
-            if (v < 0 || v >= n) {
-                return new IndexOutOfBoundsException(c[0] + "[" + i + "] = " + v + " is out of range [0, " + n + ")");
-            }
-        }
-        return new IndexOutOfBoundsException("transition " + i + " has an index out of range");
     }
 
     // ---- linear TD -------------------------------------------------------------------------------
