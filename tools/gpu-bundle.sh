@@ -11,7 +11,7 @@
 #   lib/junit-console.jar the JUnit console launcher (runs the gpu-tagged tests without Maven)
 #   test-classes/         the compiled tests (without the golden cases)
 #   golden.tar.gz         the golden cases, packed
-#   benchmarks/           the PyTorch peer script torch_peer.py
+#   benchmarks/           the PyTorch peer script torch_peer.py and its package peer/ (*.py only)
 #
 # Fails when the bundle passes MAX_MIB (default 40 MiB): it travels with the working tree, which
 # may carry at most 64 MiB. Usage:
@@ -28,7 +28,7 @@ fi
 [ -d target/test-classes ] || mvn -B -q test-compile
 B=target/gpu-bundle
 rm -rf "$B"
-mkdir -p "$B/lib" "$B/benchmarks"
+mkdir -p "$B/lib" "$B/benchmarks/peer"
 
 # The commit, so that every summary.txt says what it tested.
 newer=$(find pom.xml src/main kernels native -type f -newer target/jkernels.jar 2> /dev/null | head -n 1)
@@ -61,6 +61,7 @@ cp -r target/test-classes "$B/test-classes"
 rm -rf "$B/test-classes/golden"
 tar -czf "$B/golden.tar.gz" -C src/test/resources golden
 cp benchmarks/torch_peer.py "$B/benchmarks/"
+cp benchmarks/peer/*.py "$B/benchmarks/peer/"  # (not __pycache__/)
 cp tools/gpu-run.sh "$B/run.sh"
 chmod +x "$B/run.sh"
 cp -r tools/gpu-run "$B/gpu-run"

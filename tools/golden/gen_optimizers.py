@@ -8,7 +8,7 @@ How to run (from the repository root; needs PyTorch and NumPy, e.g. Debian's pyt
 DIR defaults to src/test/resources/golden. The script deletes and rewrites only DIR/optimizers,
 then rewrites DIR/README.md (golden_common.write_readme).
 It is deterministic: every case draws from its own NumPy generator seeded with the CRC-32 of the
-case name, so a rerun writes byte-identical files. Conventions as tools/golden/gen_golden.py.
+case name, so a rerun writes byte-identical files. Conventions as tools/golden/gen_activations.py.
 
 Expected outputs: one step of torch.optim's functional adamw / adam (torch.optim.adamw.adamw,
 torch.optim.adam.adam, the single-tensor path) in float64 on the float32 inputs widened to

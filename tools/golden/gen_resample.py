@@ -8,7 +8,7 @@ How to run (from the repository root; PyTorch and NumPy, e.g. Debian's python3-t
 DIR defaults to src/test/resources/golden; the script deletes and rewrites only DIR/resample/,
 then DIR/README.md (golden_common.write_readme).
 Deterministic: each case draws from a NumPy generator seeded with the CRC-32 of its name.
-Same conventions as gen_golden.py (case.json + .npy version 1.0, outputs `<f4`).
+Same conventions as gen_activations.py (case.json + .npy version 1.0, outputs `<f4`).
 
 Expected values:
 - pixel_shuffle / pixel_unshuffle: torch.nn.functional.pixel_shuffle / pixel_unshuffle, checked

@@ -1,6 +1,7 @@
-"""Helpers shared by the golden-case generators in tools/golden/ (gen_golden.py, gen_optimizers.py,
-gen_resample.py, gen_vq.py, gen_rl.py). Not a script: each generator imports it from its own
-directory.
+"""Helpers shared by the golden-case generators in tools/golden/, one per family directory of the
+golden set: gen_<family>.py (gen_activations.py, gen_optimizers.py, gen_resample.py, gen_rl.py,
+gen_vq.py; a generator's own helpers sit beside it as <family>_*.py). Not a script: each
+generator imports it from its own directory.
 
 What lives here: the per-case random generator (rng_for), the OPS.md comparison used by the
 cross-checks (assert_close), the case format writer (save_npy, write_case, Case), the --out
@@ -29,9 +30,6 @@ INF = float("inf")
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 DEFAULT_OUT = os.path.join(REPO, "src", "test", "resources", "golden")
-
-# family directory -> generator script in tools/golden/ (default: gen_<family>.py)
-GENERATORS = {"activations": "gen_golden.py"}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -173,7 +171,8 @@ def print_tally(counts, width):
 # ----------------------------------------------------------------------------------------------
 
 def generator_of(family):
-    return "tools/golden/" + GENERATORS.get(family, f"gen_{family}.py")
+    """The generator that owns a family directory: tools/golden/gen_<family>.py."""
+    return f"tools/golden/gen_{family}.py"
 
 
 def scan_family(family_dir):
