@@ -34,9 +34,7 @@ import org.junit.jupiter.api.Test;
 class PackageCyclesTest {
 
     /** Cycles known and being removed, each the exact set of packages of one component. */
-    private static final List<Set<String>> EXEMPT = List.of(
-            // removed by the op-table work (issue 15); delete this exemption then
-            Set.of("io.jkernels.check", "io.jkernels.check.families"));
+    private static final List<Set<String>> EXEMPT = List.of();
 
     private static final List<Path> ROOTS = List.of(Path.of("src/main/java"), Path.of("src/main/java22"));
     private static final Pattern NAME = Pattern.compile("\\bio\\.jkernels(?:\\s*\\.\\s*[A-Za-z_$][A-Za-z0-9_$]*)+");
