@@ -24,12 +24,21 @@ final class ActivationLaunch {
 
     // ---- launch machinery ----------------------------------------------------------------------
 
-    /** A kernel attr: none, a float (slope, alpha, value) or an int (approximate). */
+    /**
+     * The kernel attrs after the element count (ATTR in kernels/activations.cu): none (null), a
+     * float (slope, alpha, value: FATTR), an int (approximate: IATTR) or floats in order (FFATTR).
+     */
     static void attr(KernelArgs a, Object attr) {
         if (attr instanceof Float f) {
             a.f32(f);
         } else if (attr instanceof Integer i) {
             a.i32(i);
+        } else if (attr instanceof float[] fs) {
+            for (float f : fs) {
+                a.f32(f);
+            }
+        } else if (attr != null) {
+            throw new IllegalArgumentException("kernel attr of type " + attr.getClass().getName());
         }
     }
 
