@@ -156,7 +156,7 @@ public final class ElementwiseOp {
                 .build();
         List<DemoCase> demoCases = demos.stream().map(a -> DemoCase.of(name, a)).toList();
         return new OpEntry(family, def, torch, new OpEntry.Tolerance(reason, bitExact), benchEntries(def),
-                demoCases, DemoCase::randnInputs, errorSamples(), null, null);
+                demoCases, DemoCase::randnInputs, errorSamples(), null, null, new OpEntry.Elementwise(call));
     }
 
     private List<BenchEntry> benchEntries(OpDef def) {

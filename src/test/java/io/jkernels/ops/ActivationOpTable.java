@@ -1,6 +1,10 @@
 package io.jkernels.ops;
 
 import io.jkernels.ops.Activations.GatedGrad;
+import io.jkernels.check.Attrs;
+import io.jkernels.check.DemoCase;
+import io.jkernels.table.OpEntry;
+import io.jkernels.table.OpTable;
 import io.jkernels.tensor.DType;
 import io.jkernels.tensor.Tensor;
 import io.jkernels.testing.Inputs;
@@ -91,8 +95,8 @@ final class ActivationOpTable {
         return new Op(name, List.of("grad_output", "gate", "up"), 2, false, run);
     }
 
-    /** Every op with its attrs (non-default values where an op has attrs, to test that they arrive). */
-    static final List<Op> OPS = List.of(
+    /** The ops written out here, with non-default attrs where an op has attrs (to test that they arrive). */
+    private static final List<Op> WRITTEN = List.of(
             unary("relu", true, (i, o) -> one(Activations.relu(i[0], o[0]))),
             unaryBwd("relu_backward", (i, o) -> one(Activations.reluBackward(i[0], i[1], o[0]))),
             unary("leaky_relu(0.2)", true, (i, o) -> one(Activations.leakyRelu(i[0], 0.2, o[0]))),
@@ -123,6 +127,40 @@ final class ActivationOpTable {
             gatedBwd("reglu_backward", (i, o) -> two(Activations.regluBackward(i[0], i[1], i[2], o[0], o[1]))),
             gated("glu", false, (i, o) -> one(Activations.glu(i[0], i[1], o[0]))),
             gatedBwd("glu_backward", (i, o) -> two(Activations.gluBackward(i[0], i[1], i[2], o[0], o[1]))));
+
+    /**
+     * Every activation of the op table that {@link #WRITTEN} does not name (an op added through the
+     * table alone is swept too), once per demo row's attrs (default attrs when it has none). Exact
+     * (tolerance 0 in f32) when the table says bit-exact or gives OPS.md's one-rounding tolerance.
+     */
+    static List<Op> fromTable() {
+        java.util.Set<String> written = new java.util.HashSet<>();
+        for (Op op : WRITTEN) {
+            written.add(op.name().replaceAll("\\(.*", ""));
+        }
+        List<Op> out = new java.util.ArrayList<>();
+        for (OpEntry e : OpTable.standard().ops()) {
+            if (!e.family().equals("activations") || written.contains(e.name())) {
+                continue;
+            }
+            if (e.elementwise() == null) {
+                throw new IllegalStateException("activation " + e.name() + " has no elementwise call");
+            }
+            boolean exact = e.tolerance().bitExact() || e.def().atol() == 1e-6;
+            List<java.util.Map<String, Object>> variants = e.demos().isEmpty() ? List.of(java.util.Map.of())
+                    : e.demos().stream().map(DemoCase::attrs).toList();
+            for (java.util.Map<String, Object> attrs : variants) {
+                Attrs a = e.def().parseAttrs(attrs);
+                String label = attrs.isEmpty() ? e.name() : e.name() + new java.util.TreeMap<>(attrs).values();
+                out.add(new Op(label, e.def().requiredInputs(), e.def().outputs().size(), exact,
+                        (i, o) -> e.elementwise().call().run(i, a, o)));
+            }
+        }
+        return out;
+    }
+
+    /** Every activation: the written ones, then the rest of the op table. */
+    static final List<Op> OPS = java.util.stream.Stream.concat(WRITTEN.stream(), fromTable().stream()).toList();
 
     /** Closes every non-null tensor. */
     static void close(Tensor[]... groups) {
