@@ -218,6 +218,22 @@ __host__ __device__ __forceinline__ void jk_glu_bwd(float go, float gate, float 
     *dup = go * s;
 }
 
+// ---- softplus --------------------------------------------------------------------------
+
+// softplus(x) = log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (PyTorch's
+// linear region). Written max(bx, 0) + log1p(e^-|bx|): no overflow of e^(bx) whatever the
+// threshold, no cancellation for bx << 0. NaN propagates through the log1p term.
+__host__ __device__ __forceinline__ float jk_softplus(float x, float beta, float threshold) {
+    const float bx = beta * x;
+    return bx > threshold ? x : (fmaxf(bx, 0.0f) + log1pf(expf(-fabsf(bx)))) / beta;
+}
+
+// softplus_backward = aten softplus_backward: g where beta x > threshold, else g sigmoid(beta x).
+__host__ __device__ __forceinline__ float jk_softplus_bwd(float g, float x, float beta, float threshold) {
+    const float bx = beta * x;
+    return bx > threshold ? g : g * jk_sigmoid(bx);
+}
+
 // ---- the op lists: one line per activation -----------------------------------------------
 // kernels/activations.cu makes every kernel of an op from its line: <op>_fwd_<dtype> and
 // <op>_bwd_<dtype> (gated ones also <op>_packed_fwd/_bwd_<dtype>) for f32, bf16 and f16.
@@ -233,7 +249,8 @@ __host__ __device__ __forceinline__ void jk_glu_bwd(float go, float gate, float 
     X(sigmoid, NOATTR, jk_sigmoid(x), jk_sigmoid_bwd(g, x))                                        \
     X(tanh, NOATTR, jk_tanh(x), jk_tanh_bwd(g, x))                                                 \
     X(gelu, IATTR, jk_gelu(x, ip), jk_gelu_bwd(g, x, ip))                                          \
-    X(silu, NOATTR, jk_silu(x), jk_silu_bwd(g, x))
+    X(silu, NOATTR, jk_silu(x), jk_silu_bwd(g, x))                                                 \
+    X(softplus, FFATTR, jk_softplus(x, p, q), jk_softplus_bwd(g, x, p, q))
 
 // X(op, ATTR, forward of x): ops without a backward kernel.
 #define JK_FORWARD_ACTIVATIONS(X)                                                                  \

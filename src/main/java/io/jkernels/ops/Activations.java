@@ -15,7 +15,7 @@ import java.util.Arrays;
 
 /**
  * Activation functions, forward and backward (OPS.md "Activations"; PyTorch names and defaults):
- * relu, leaky_relu, elu, sigmoid, tanh, gelu, silu, heaviside (forward only) and the gated family
+ * relu, leaky_relu, elu, sigmoid, tanh, gelu, silu, softplus, heaviside (forward only) and the gated family
  * swiglu, geglu, reglu, glu ({@code act(gate) * up}). Kernels: kernels/activations.cu, math in
  * kernels/math/activations.h; reference: {@link ActivationsRef}.
  *
@@ -252,6 +252,46 @@ public final class Activations extends GatedActivations {
     public static Tensor siluBackward(Tensor gradOutput, Tensor input, Tensor gradInput) {
         return unaryBackward("silu", gradOutput, input, gradInput, null,
                 (in, o) -> ActivationsRef.siluBackward(in[0], in[1], o[0]));
+    }
+
+    // ---- softplus ------------------------------------------------------------------------------
+
+    /** Defaults of softplus's {@code beta} and {@code threshold} (torch.nn.functional.softplus). */
+    public static final double SOFTPLUS_BETA = 1.0;
+    public static final double SOFTPLUS_THRESHOLD = 20.0;
+
+    /** {@code log(1 + e^x)}, and x where x > 20 (torch.nn.functional.softplus). */
+    public static Tensor softplus(Tensor input) {
+        return softplus(input, SOFTPLUS_BETA, SOFTPLUS_THRESHOLD, null);
+    }
+
+    /**
+     * {@code log(1 + e^(beta x)) / beta}, and x where {@code beta x > threshold}, into {@code out}
+     * (may be {@code input}; null: a new tensor). beta must be finite and non-zero, threshold not NaN.
+     */
+    public static Tensor softplus(Tensor input, double beta, double threshold, Tensor out) {
+        float[] p = softplusAttrs(beta, threshold);
+        return unary("softplus", input, out, p, (in, o) -> ActivationsRef.softplus(in[0], p[0], p[1], o[0]));
+    }
+
+    /** {@code g sigmoid(beta x)}, and g where {@code beta x > threshold} (aten softplus_backward). */
+    public static Tensor softplusBackward(Tensor gradOutput, Tensor input, double beta, double threshold,
+                                          Tensor gradInput) {
+        float[] p = softplusAttrs(beta, threshold);
+        return unaryBackward("softplus", gradOutput, input, gradInput, p,
+                (in, o) -> ActivationsRef.softplusBackward(in[0], in[1], p[0], p[1], o[0]));
+    }
+
+    /** beta and threshold as the kernel's two float attrs; BadAttr for beta 0 or not finite, threshold NaN. */
+    private static float[] softplusAttrs(double beta, double threshold) {
+        float b = (float) beta;
+        if (b == 0 || !Float.isFinite(b)) {
+            throw new TensorException.BadAttr("softplus beta must be finite and non-zero, got " + beta);
+        }
+        if (Double.isNaN(threshold)) {
+            throw new TensorException.BadAttr("softplus threshold must not be NaN");
+        }
+        return new float[] {b, (float) threshold};
     }
 
     // ---- gelu ----------------------------------------------------------------------------------

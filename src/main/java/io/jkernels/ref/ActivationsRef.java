@@ -51,6 +51,18 @@ public final class ActivationsRef {
         return x > 0 ? g : g * alpha * Math.exp(x);
     }
 
+    /** log(1 + e^(beta x)) / beta; x where beta x > threshold (torch.nn.functional.softplus). */
+    public static double softplus(double x, double beta, double threshold) {
+        double bx = beta * x;
+        return bx > threshold ? x : (Math.max(bx, 0) + Math.log1p(Math.exp(-Math.abs(bx)))) / beta;
+    }
+
+    /** g where beta x > threshold, else g sigmoid(beta x) (aten softplus_backward). */
+    public static double softplusBackward(double g, double x, double beta, double threshold) {
+        double bx = beta * x;
+        return bx > threshold ? g : g * sigmoid(bx);
+    }
+
     /** 1 if x > 0, 0 if x < 0, value at +-0, NaN at NaN (as NumPy). */
     public static double heaviside(double x, double value) {
         return x > 0 ? 1.0 : x < 0 ? 0.0 : x == 0 ? value : x;
@@ -246,6 +258,15 @@ public final class ActivationsRef {
 
     public static void eluBackward(Tensor gradOutput, Tensor input, double alpha, Tensor gradInput) {
         Elementwise.map(gradOutput, input, gradInput, (g, x) -> eluBackward(g, x, alpha));
+    }
+
+    public static void softplus(Tensor input, double beta, double threshold, Tensor output) {
+        Elementwise.map(input, output, x -> softplus(x, beta, threshold));
+    }
+
+    public static void softplusBackward(Tensor gradOutput, Tensor input, double beta, double threshold,
+                                        Tensor gradInput) {
+        Elementwise.map(gradOutput, input, gradInput, (g, x) -> softplusBackward(g, x, beta, threshold));
     }
 
     public static void heaviside(Tensor input, double value, Tensor output) {

@@ -27,6 +27,12 @@ public final class ActivationsTable implements OpFamily {
     static final AttrSpec APPROXIMATE = AttrSpec.string("approximate", "none", "none", "tanh");
     static final AttrSpec NEGATIVE_SLOPE = AttrSpec.real("negative_slope", Activations.LEAKY_RELU_SLOPE);
     static final AttrSpec ALPHA = AttrSpec.real("alpha", Activations.ELU_ALPHA);
+    /** softplus: finite, non-zero (PyTorch would return inf or NaN for 0). */
+    static final AttrSpec BETA = AttrSpec.real("beta", Activations.SOFTPLUS_BETA)
+            .where(v -> ((Double) v) != 0 && Double.isFinite((Double) v), "finite and non-zero");
+    /** softplus: where beta x exceeds it, the output is x. */
+    static final AttrSpec THRESHOLD = AttrSpec.real("threshold", Activations.SOFTPLUS_THRESHOLD)
+            .where(v -> !Double.isNaN((Double) v), "not NaN");
     /** heaviside: the value at 0. */
     static final AttrSpec VALUE = AttrSpec.real("value", 0.0);
 
@@ -90,6 +96,18 @@ public final class ActivationsTable implements OpFamily {
                 backward("silu_backward", "torch.ops.aten.silu_backward", BACKWARD_WHY)
                         .api((in, a, o) -> one(Activations.siluBackward(in[0], in[1], o[0])))
                         .reference((in, a, o) -> ActivationsRef.siluBackward(in[0], in[1], o[0])).demo().build(),
+                unary("softplus", "torch.nn.functional.softplus", SMOOTH, SMOOTH_WHY).attrs(BETA, THRESHOLD)
+                        .api((in, a, o) -> one(Activations.softplus(in[0], beta(a), threshold(a), o[0])))
+                        .reference((in, a, o) -> ActivationsRef.softplus(in[0], (float) beta(a),
+                                (float) threshold(a), o[0]))
+                        .demo().demo(Map.of("beta", 2.0, "threshold", 5.0)).build(),
+                backward("softplus_backward", "torch.ops.aten.softplus_backward", BACKWARD_WHY)
+                        .attrs(BETA, THRESHOLD)
+                        .api((in, a, o) -> one(Activations.softplusBackward(in[0], in[1], beta(a), threshold(a),
+                                o[0])))
+                        .reference((in, a, o) -> ActivationsRef.softplusBackward(in[0], in[1], (float) beta(a),
+                                (float) threshold(a), o[0]))
+                        .demo().build(),
                 unary("gelu", "torch.nn.functional.gelu", SMOOTH, SMOOTH_WHY).attrs(APPROXIMATE)
                         .api((in, a, o) -> one(Activations.gelu(in[0], approximate(a), o[0])))
                         .reference((in, a, o) -> ActivationsRef.gelu(in[0], tanh(a), o[0]))
@@ -166,6 +184,14 @@ public final class ActivationsTable implements OpFamily {
 
     private static double slope(Attrs a) {
         return a.getDouble("negative_slope");
+    }
+
+    private static double beta(Attrs a) {
+        return a.getDouble("beta");
+    }
+
+    private static double threshold(Attrs a) {
+        return a.getDouble("threshold");
     }
 
     private static double alpha(Attrs a) {
