@@ -74,9 +74,25 @@ public final class EmuBackend extends AbstractKernelBackend {
         return h;
     }
 
+    /** Launches by kernel name since the backend started (recorded launches count when recorded). */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> launches =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * How many times each kernel was launched on this backend so far (a snapshot; kernels never
+     * launched are absent). For the tests that every bundled kernel is used and for counting the
+     * launches of one op call.
+     */
+    public java.util.Map<String, Long> launchCounts() {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        launches.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
+
     @Override
     public void launch(String kernel, LaunchConfig c, KernelArgs args) {
         long f = function(kernel);
+        launches.computeIfAbsent(kernel, k -> new java.util.concurrent.atomic.LongAdder()).increment();
         Capture rec = capture();
         if (rec != null) {
             KernelArgs kept = args.copy();
