@@ -7,8 +7,8 @@ cover and why.
 import numpy as np
 import torch
 
-from activations_ops import (ATTR_DEFAULTS, GATED, NO_BACKWARD, UNARY, VARIANTS, base_op, input_names,
-                             is_backward)
+from activations_table import (GATED, VARIANTS, attr_defaults, attr_names, base_op, bit_exact, input_names,
+                               is_backward, ops)
 from golden_common import F32, F64, INF, NAN, Case, randn, rng_for, shape_tag
 
 # ----------------------------------------------------------------------------------------------
@@ -178,11 +178,11 @@ def gen_op_cases(op):
                 ins[k] = v.astype(F64) if is_backward(op) else v.astype(F32)
         cases.append(Case(name, op, dict(vattrs), ins))
 
-    # defaults spelled out
-    if b in ATTR_DEFAULTS:
+    # defaults spelled out (the op table's)
+    defaults = attr_defaults(op)
+    if defaults:
         name = f"{op}_explicit_defaults"
-        cases.append(Case(name, op, dict(ATTR_DEFAULTS[b]),
-                          make_inputs(op, "randn", (3, 5), rng_for(name))))
+        cases.append(Case(name, op, defaults, make_inputs(op, "randn", (3, 5), rng_for(name))))
 
     cases += error_cases(op)
     return cases
@@ -273,6 +273,9 @@ def misc_error_cases():
                     r("glu_backward_error_missing_up", ["grad_output", "gate"]), expect_error=True))
     out.append(Case("tanh_error_input_named_x", "tanh", {},
                     r("tanh_error_input_named_x", ["x"]), expect_error=True))
+    for c in out:  # each is wrong by the op table: an attr the op does not take, or other input names
+        if all(a in attr_names(c.op) for a in c.attrs) and list(c.inputs) == input_names(c.op):
+            raise AssertionError(f"{c.name}: a valid call of {c.op} by the op table, not an error case")
     return out
 
 
@@ -280,10 +283,12 @@ def explicit_tolerance_cases():
     out = []
 
     def add(name, op, attrs, shape, rtol, atol):
+        if rtol == 0 and atol == 0 and not bit_exact(op):
+            raise AssertionError(f"{name}: tolerance 0 for {op}, which the op table does not call bit_exact")
         ins = make_inputs(op, "randn", shape, rng_for(name))
         out.append(Case(name, op, attrs, ins, rtol=rtol, atol=atol))
 
-    add("relu_explicit_tol_exact_3x5", "relu", {}, (3, 5), 0.0, 0.0)  # relu is exact
+    add("relu_explicit_tol_exact_3x5", "relu", {}, (3, 5), 0.0, 0.0)  # relu is bit_exact
     add("heaviside_value_0p5_explicit_tol_exact_7", "heaviside", {"value": 0.5}, (7,), 0.0, 0.0)
     add("gelu_explicit_tol_default_7x13x5", "gelu", {"approximate": "none"}, (7, 13, 5), 1e-5, 1e-5)
     add("leaky_relu_explicit_tol_default_129", "leaky_relu", {}, (129,), 1e-5, 1e-6)
@@ -294,11 +299,11 @@ def explicit_tolerance_cases():
 
 
 def activation_cases():
+    """Every case, over the activations of the op table (activations_table.bind checked that the
+    generator has formulas for each)."""
     cases = []
-    for b in UNARY + GATED:
-        cases += gen_op_cases(b)
-        if b not in NO_BACKWARD:
-            cases += gen_op_cases(b + "_backward")
+    for op in ops():
+        cases += gen_op_cases(op)
     cases += explicit_tolerance_cases()
     cases += misc_error_cases()
     return cases

@@ -1,7 +1,8 @@
-"""The activations family's op table and its two evaluations (OPS.md "Activations"), for
-gen_activations.py: PyTorch (float64 for the expected values, float32 for the tolerance check) and
-OPS.md's closed forms in NumPy float64 (the independent check of the PyTorch results). Not a
-script; gen_activations.py's header gives the rules both follow.
+"""The two evaluations of the activations family (OPS.md "Activations"), for gen_activations.py:
+PyTorch (float64 for the expected values, float32 for the tolerance check) and OPS.md's closed
+forms in NumPy float64 (the independent check of the PyTorch results). The ops, their inputs,
+outputs and attr defaults come from the op table (activations_table.py, which also lists the ops
+these formulas cover). Not a script; gen_activations.py's header gives the rules both follow.
 """
 
 import math
@@ -10,70 +11,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from activations_table import GATED, base_op, full_attrs, is_backward
 from golden_common import assert_close
 
 torch.set_grad_enabled(True)
-
-# ----------------------------------------------------------------------------------------------
-# Op table (OPS.md, Activations)
-# ----------------------------------------------------------------------------------------------
-
-UNARY = ["relu", "sigmoid", "tanh", "gelu", "silu", "leaky_relu", "elu", "heaviside"]
-GATED = ["swiglu", "geglu", "reglu", "glu"]
-NO_BACKWARD = {"heaviside"}
-EXACT = {"relu", "leaky_relu", "reglu", "heaviside"}  # "exact up to one rounding"
-
-# attr name -> default, per forward op (backward ops take the same attrs)
-ATTR_DEFAULTS = {
-    "gelu": {"approximate": "none"},
-    "geglu": {"approximate": "none"},
-    "leaky_relu": {"negative_slope": 0.01},
-    "elu": {"alpha": 1.0},
-    "heaviside": {"value": 0.0},
-}
-
-# attribute variants: (case-name suffix, attrs written into case.json)
-VARIANTS = {
-    "gelu": [("", {}), ("tanh", {"approximate": "tanh"})],
-    "geglu": [("", {}), ("tanh", {"approximate": "tanh"})],
-    "leaky_relu": [("", {}), ("slope_0p2", {"negative_slope": 0.2}),
-                   ("slope_neg0p5", {"negative_slope": -0.5})],
-    "elu": [("", {}), ("alpha_0p5", {"alpha": 0.5}), ("alpha_2", {"alpha": 2.0})],
-    "heaviside": [("", {}), ("value_0p5", {"value": 0.5}), ("value_1", {"value": 1.0})],
-}
-
-
-def base_op(op):
-    return op[: -len("_backward")] if op.endswith("_backward") else op
-
-
-def is_backward(op):
-    return op.endswith("_backward")
-
-
-def default_tol(op):
-    if not is_backward(op) and op in EXACT:
-        return 1e-5, 1e-6
-    return 1e-5, 1e-5
-
-
-def full_attrs(op, attrs):
-    a = dict(ATTR_DEFAULTS.get(base_op(op), {}))
-    a.update(attrs)
-    return a
-
-
-def input_names(op):
-    b = base_op(op)
-    names = ["gate", "up"] if b in GATED else ["input"]
-    return (["grad_output"] + names) if is_backward(op) else names
-
-
-def output_names(op):
-    if not is_backward(op):
-        return ["output"]
-    return ["grad_gate", "grad_up"] if base_op(op) in GATED else ["grad_input"]
-
 
 # ----------------------------------------------------------------------------------------------
 # PyTorch evaluation (float64 for the expected values, float32 for the cross-check)

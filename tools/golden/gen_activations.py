@@ -3,15 +3,25 @@
 
 How to run (from the repository root; needs PyTorch and NumPy, e.g. Debian's python3-torch):
 
-    /usr/bin/python3 tools/golden/gen_activations.py [--out DIR]
+    /usr/bin/python3 tools/golden/gen_activations.py [--out DIR] [--table FILE]
+    python3 tools/golden/gen_activations.py --check-table [--table FILE]
 
 DIR defaults to src/test/resources/golden. The script deletes and rewrites only the family
 directories it owns (FAMILIES below), then rewrites DIR/README.md (which lists every family
 directory in DIR; golden_common.write_readme); anything else in DIR is left alone.
+FILE is the op table (`java -jar target/jkernels.jar info --json`; default $JK_OPTABLE, else that
+command is run: tools/optable.py), from which the ops, their input and output names, attr defaults
+and default tolerances are taken. The generator stops, writing nothing, when the table has an
+activation it has no formula for, or the other way round, or they differ in inputs, outputs or
+attrs (activations_table.py); after writing, every case is checked against the table once more
+(golden_common.check_family). --check-table makes only the first check and writes nothing (no
+NumPy, no PyTorch needed; src/test/java/io/jkernels/table/PythonTableTest.java runs it in the
+Java build).
 It is deterministic: every case draws from its own NumPy generator seeded with the CRC-32 of the
 case name, so a rerun writes byte-identical files.
-The op table and both evaluations (PyTorch, NumPy closed forms) are in activations_ops.py, the
-cases in activations_cases.py; this file computes and checks the expected outputs and writes them.
+The reading of the op table is in activations_table.py, both evaluations (PyTorch, NumPy closed
+forms) in activations_ops.py, the cases in activations_cases.py; this file computes and checks the
+expected outputs and writes them.
 
 Format (OPS.md, "Conformance case format"): one directory per case holding case.json
 {"op", "attrs", "inputs": {name: file}, "outputs": {name: file}, optional "rtol"/"atol"} or
@@ -37,29 +47,67 @@ Rules this generator follows:
   (x > 0 ? 1 : alpha e^x "as written" gives NaN, PyTorch's x <= 0 test gives grad_output), and no
   NaN gate, nor NaN up/grad_output at a gate <= 0, for reglu_backward (a select gives 0 where a
   multiplication gives NaN).
-- Tolerances: the op defaults of OPS.md are used and not written, except in a few cases that spell
-  them out (or tighten them) to exercise the rtol/atol fields. relu, leaky_relu, reglu and heaviside
-  forward: rtol 1e-5, atol 1e-6; every other activation and every backward: rtol 1e-5, atol 1e-5.
+- Tolerances: the op defaults of OPS.md (the op table's rtol/atol: relu, leaky_relu, reglu and
+  heaviside forward rtol 1e-5, atol 1e-6; every other activation and every backward rtol 1e-5,
+  atol 1e-5) are used and not written, except in a few cases that spell them out (or tighten them)
+  to exercise the rtol/atol fields; a case with tolerance 0 must be of an op the table calls
+  bit_exact (relu, heaviside).
 - attrs hold only non-default values, except the *_explicit_defaults cases, which spell the
-  defaults out.
+  defaults (the op table's) out.
 - Error cases (expect_error, no outputs): integer and bool inputs, gate/up and grad_output shape
   mismatches, approximate="fast", an attr the op does not take, a missing and an extra input.
 - Sizes stay small (largest input 1000 elements) so the whole set is a few hundred kB of data.
 """
 
+import argparse
 import os
 import sys
 
-import numpy as np
-import torch
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the modules below sit beside this file
-import golden_common as gc  # noqa: E402
-from activations_cases import activation_cases  # noqa: E402
-from activations_ops import base_op, closed_eval, default_tol, full_attrs, output_names, torch_eval  # noqa: E402
-from golden_common import F32, F64, assert_close  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]  # the modules beside this file; tools/optable.py
+import activations_table  # noqa: E402
+import optable  # noqa: E402
 
 FAMILIES = ["activations"]
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=None, help="the golden directory (default src/test/resources/golden)")
+    optable.add_argument(ap)
+    ap.add_argument("--check-table", action="store_true",
+                    help="only check the op table against the ops this generator has formulas for; write nothing")
+    return ap.parse_args()
+
+
+def bind_table(path):
+    """The op table, checked against the generator's formulas (activations_table.bind), or exit."""
+    try:
+        return activations_table.bind(optable.load(path))
+    except optable.TableError as e:
+        sys.exit("gen_activations.py: %s" % e)
+
+
+def check_table(path):
+    t = bind_table(path)
+    print(f"op table {t.source} (jkernels {t.version}): its {len(activations_table.ops())} activations "
+          "and the generator's formulas agree (names, inputs, outputs, attrs)")
+    return 0
+
+
+if __name__ == "__main__":
+    ARGS = parse_args()
+    if ARGS.check_table:  # before the imports below: needs neither NumPy nor PyTorch
+        sys.exit(check_table(ARGS.table))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import golden_common as gc  # noqa: E402
+from activations_cases import activation_cases  # noqa: E402
+from activations_ops import closed_eval, torch_eval  # noqa: E402
+from activations_table import base_op, default_tol, full_attrs, output_names  # noqa: E402
+from golden_common import F32, F64, assert_close  # noqa: E402
 
 # ----------------------------------------------------------------------------------------------
 # Evaluation, checks and writing
@@ -105,8 +153,9 @@ def expected_f4(case):
     return {k: v.astype("<f4") for k, v in expected_for(case).items()}
 
 
-def main():
-    root = gc.parse_out(__doc__.split("\n")[0])
+def main(args):
+    table = bind_table(args.table)
+    root = args.out or gc.DEFAULT_OUT
     os.makedirs(root, exist_ok=True)
     for fam in FAMILIES:
         gc.reset_dir(os.path.join(root, fam))
@@ -114,6 +163,7 @@ def main():
     cases = activation_cases()
     for c in cases:
         gc.write_case(os.path.join(root, "activations"), c, expected_f4)
+    gc.check_family(table, root, "activations")
     gc.write_readme(root)
     counts = gc.tally(cases)
     total = sum(v[0] for v in counts.values())
@@ -123,4 +173,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(ARGS))

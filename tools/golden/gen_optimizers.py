@@ -3,10 +3,13 @@
 
 How to run (from the repository root; needs PyTorch and NumPy, e.g. Debian's python3-torch):
 
-    /usr/bin/python3 tools/golden/gen_optimizers.py [--out DIR]
+    /usr/bin/python3 tools/golden/gen_optimizers.py [--out DIR] [--table FILE]
 
 DIR defaults to src/test/resources/golden. The script deletes and rewrites only DIR/optimizers,
-then rewrites DIR/README.md (golden_common.write_readme).
+then rewrites DIR/README.md (golden_common.write_readme). FILE is the op table (tools/optable.py;
+default $JK_OPTABLE, else `java -jar target/jkernels.jar info --json`): DEFAULTS and the default
+tolerance below must be its, and every case written must name its ops, inputs and outputs
+(golden_common.check_family).
 It is deterministic: every case draws from its own NumPy generator seeded with the CRC-32 of the
 case name, so a rerun writes byte-identical files. Conventions as tools/golden/gen_activations.py.
 
@@ -49,9 +52,9 @@ import golden_common as gc  # noqa: E402
 from golden_common import F32, F64, INF, NAN, Case, assert_close, rng_for, shape_tag  # noqa: E402
 
 FAMILY = "optimizers"
-RTOL, ATOL = 1e-5, 1e-6  # OPS.md default for float32 outputs
+RTOL, ATOL = 1e-5, 1e-6  # OPS.md default for float32 outputs (checked against the op table)
 
-DEFAULTS = {
+DEFAULTS = {  # checked against the op table (check_table)
     "adamw": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2,
               "amsgrad": False, "maximize": False},
     "adam": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
@@ -305,8 +308,25 @@ def expected_f4(case):
     return {k: v.astype("<f4") for k, v in expected_for(case).items()}
 
 
+def check_table(table):
+    """DEFAULTS and the default tolerance are the op table's (they stay here, in this order, as the
+    explicit_defaults cases write them)."""
+    bad = []
+    for op, d in DEFAULTS.items():
+        t = table.attr_defaults(op)
+        bad += [f"{op}: {k} = {v!r} here, {t.get(k)!r} in the op table" for k, v in d.items() if t.get(k) != v]
+        bad += [f"{op}: the op table's default {k} = {v!r} is not in DEFAULTS" for k, v in t.items() if k not in d]
+        if table.tolerance(op) != (RTOL, ATOL):
+            bad.append(f"{op}: tolerance {(RTOL, ATOL)} here, {table.tolerance(op)} in the op table")
+    if bad:
+        sys.exit("gen_optimizers.py: the op table (%s) disagrees:\n  %s" % (table.source, "\n  ".join(bad)))
+
+
 def main():
-    root = gc.parse_out(__doc__.split("\n")[0])
+    args = gc.parse_args(__doc__.split("\n")[0])
+    table = gc.load_table(args.table)
+    check_table(table)
+    root = args.out
     os.makedirs(root, exist_ok=True)
     gc.reset_dir(os.path.join(root, FAMILY))
     cases = []
@@ -314,6 +334,7 @@ def main():
         cases += value_cases(op) + error_cases(op)
     for c in cases:
         gc.write_case(os.path.join(root, FAMILY), c, expected_f4, output_prefix="out_")
+    gc.check_family(table, root, FAMILY)
     gc.write_readme(root)
     counts = gc.tally(cases)
     gc.print_tally(counts, 8)

@@ -3,10 +3,11 @@
 
 How to run (from the repository root; PyTorch and NumPy, e.g. Debian's python3-torch):
 
-    /usr/bin/python3 tools/golden/gen_resample.py [--out DIR]
+    /usr/bin/python3 tools/golden/gen_resample.py [--out DIR] [--table FILE]
 
-DIR defaults to src/test/resources/golden; the script deletes and rewrites only DIR/resample/,
-then DIR/README.md (golden_common.write_readme).
+DIR defaults to src/test/resources/golden; FILE is the op table (tools/optable.py), against which
+every case written is checked (golden_common.check_family: its ops, inputs and outputs); the script
+deletes and rewrites only DIR/resample/, then DIR/README.md (golden_common.write_readme).
 Deterministic: each case draws from a NumPy generator seeded with the CRC-32 of its name.
 Same conventions as gen_activations.py (case.json + .npy version 1.0, outputs `<f4`).
 
@@ -363,13 +364,16 @@ def expected_f4(case):
 
 
 def main():
-    root = gc.parse_out(__doc__.split("\n")[0])
+    args = gc.parse_args(__doc__.split("\n")[0])
+    table = gc.load_table(args.table)
+    root = args.out
     gc.reset_dir(os.path.join(root, FAMILY))
     cases = pixel_cases() + upsample_cases() + error_cases()
     for c in cases:
         gc.write_case(os.path.join(root, FAMILY), c, expected_f4)
         if c.cpu_differs:
             print(f"  {c.name}: PyTorch CPU differs from the OPS.md (CUDA) nearest rule; the OPS.md rule is expected")
+    gc.check_family(table, root, FAMILY)
     gc.write_readme(root)
     counts = gc.tally(cases)
     gc.print_tally(counts, 30)

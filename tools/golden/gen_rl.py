@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Golden-case generator of the rl family (OPS.md "Reinforcement learning").
 
-    /usr/bin/python3 tools/golden/gen_rl.py [--out DIR]
+    /usr/bin/python3 tools/golden/gen_rl.py [--out DIR] [--table FILE]
 
-DIR defaults to src/test/resources/golden; the script deletes and rewrites only DIR/rl, then
-DIR/README.md (golden_common.write_readme). Deterministic: each case draws from a NumPy generator
-seeded with the CRC-32 of its name.
+DIR defaults to src/test/resources/golden; FILE is the op table (tools/optable.py), against which
+every case written is checked (golden_common.check_family: its ops, inputs and outputs); the script
+deletes and rewrites only DIR/rl, then DIR/README.md (golden_common.write_readme). Deterministic:
+each case draws from a NumPy generator seeded with the CRC-32 of its name.
 The two references (a) and (b) below are in rl_reference.py, the cases in rl_tabular.py,
 rl_mean_linear_dqn.py and rl_trajectory.py (each registers itself in rl_case.CASES); this file
 runs them and writes the family directory.
@@ -46,7 +47,9 @@ FAMILY = "rl"
 
 
 def main():
-    out = gc.parse_out(__doc__.split("\n")[0])
+    args = gc.parse_args(__doc__.split("\n")[0])
+    table = gc.load_table(args.table)
+    out = args.out
     root = os.path.join(out, FAMILY)
     gen_tabular()
     gen_running_mean()
@@ -57,6 +60,7 @@ def main():
     assert len(names) == len(set(names)), "duplicate case names"
     gc.reset_dir(root)
     write(root)
+    gc.check_family(table, out, FAMILY)
     gc.write_readme(out)
     n_err = sum(c.expect_error for c in CASES)
     print(f"{len(CASES)} rl cases ({n_err} expect_error) written to {root} "

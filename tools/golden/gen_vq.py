@@ -3,11 +3,12 @@
 
 How to run (from the repository root; needs PyTorch and NumPy, e.g. Debian's python3-torch):
 
-    /usr/bin/python3 tools/golden/gen_vq.py [--out DIR]
+    /usr/bin/python3 tools/golden/gen_vq.py [--out DIR] [--table FILE]
 
-DIR defaults to src/test/resources/golden; the script deletes and rewrites only DIR/vq, then
-DIR/README.md (golden_common.write_readme). It is deterministic: every case draws from its own
-NumPy generator seeded with the CRC-32 of its name.
+DIR defaults to src/test/resources/golden; FILE is the op table (tools/optable.py), against which
+every case written is checked (golden_common.check_family: its ops, inputs and outputs); the script
+deletes and rewrites only DIR/vq, then DIR/README.md (golden_common.write_readme). It is
+deterministic: every case draws from its own NumPy generator seeded with the CRC-32 of its name.
 
 Expected values are the OPS.md formulas in float64 on the float32 inputs, by PyTorch, each
 cross-checked against an independent NumPy evaluation before it is written:
@@ -231,7 +232,9 @@ def ema_cases():
 # ---- writing --------------------------------------------------------------------------------
 
 def main():
-    out = gc.parse_out(__doc__.split("\n")[0])
+    args = gc.parse_args(__doc__.split("\n")[0])
+    table = gc.load_table(args.table)
+    out = args.out
     root = os.path.join(out, FAMILY)
     gc.reset_dir(root)
     cases = nearest_cases() + ema_cases()
@@ -239,6 +242,7 @@ def main():
         case = gc.Case(c["name"], c["op"], c["attrs"], c["inputs"], expect_error=c.get("error", False),
                        outputs=c.get("outputs"))
         gc.write_case(root, case, output_prefix="out_")
+    gc.check_family(table, out, FAMILY)
     gc.write_readme(out)
     print(f"wrote {len(cases)} cases to {root}")
 

@@ -4,10 +4,12 @@ gen_vq.py; a generator's own helpers sit beside it as <family>_*.py). Not a scri
 generator imports it from its own directory.
 
 What lives here: the per-case random generator (rng_for), the OPS.md comparison used by the
-cross-checks (assert_close), the case format writer (save_npy, write_case, Case), the --out
-argument and family-directory reset, the per-op tallies printed at the end, and the README of the
-golden directory (write_readme), which every generator rewrites after its family so that it always
-lists every family directory present.
+cross-checks (assert_close), the case format writer (save_npy, write_case, Case), the --out and
+--table arguments and family-directory reset, the check of what a generator wrote against the op
+table (check_family; the table is read by tools/optable.py, the one definition of every op being
+the Java op table, `jkernels info --json`), the per-op tallies printed at the end, and the README
+of the golden directory (write_readme), which every generator rewrites after its family so that it
+always lists every family directory present.
 
 Conformance case format (OPS.md, "Conformance case format"): one directory per case holding
 case.json {"op", "attrs", "inputs": {name: file}, "outputs": {name: file}, optional "rtol"/"atol"}
@@ -18,6 +20,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import zlib
 
 import numpy as np
@@ -30,6 +33,9 @@ INF = float("inf")
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 DEFAULT_OUT = os.path.join(REPO, "src", "test", "resources", "golden")
+
+sys.path.insert(0, os.path.join(REPO, "tools"))  # tools/optable.py, the op table reader
+import optable  # noqa: E402
 
 
 # ----------------------------------------------------------------------------------------------
@@ -138,11 +144,59 @@ def write_case(family_dir, case, expected=None, output_prefix="", indent=2, sort
 # Command line, directories, tallies
 # ----------------------------------------------------------------------------------------------
 
-def parse_out(description):
-    """--out DIR (the golden directory; default src/test/resources/golden of this repository)."""
+def parse_args(description):
+    """--out DIR (the golden directory; default src/test/resources/golden of this repository) and
+    --table FILE (the op table, tools/optable.py)."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--out", default=DEFAULT_OUT)
-    return ap.parse_args().out
+    optable.add_argument(ap)
+    return ap.parse_args()
+
+
+def load_table(path):
+    """The op table (optable.load), or exit with why there is none."""
+    try:
+        return optable.load(path)
+    except optable.TableError as e:
+        sys.exit("%s: %s" % (os.path.basename(sys.argv[0]), e))
+
+
+def check_family(table, root, family):
+    """What a generator wrote into root/family against the op table: every case's op is an op of
+    that family, every valid case has the op's input names (its required ones, optional ones or
+    not) and output names (a subset: adamw without amsgrad has no max_exp_avg_sq), and every op of
+    the family has a valid case. Raises optable.TableError listing every difference."""
+    ops = table.family_ops(family)
+    bad, covered = [], set()
+    for dirpath, dirnames, files in os.walk(os.path.join(root, family)):
+        dirnames.sort()
+        if "case.json" not in files:
+            continue
+        with open(os.path.join(dirpath, "case.json")) as f:
+            meta = json.load(f)
+        name, op = os.path.relpath(dirpath, root), meta.get("op")
+        if op not in table.ops:
+            bad.append("%s: op %s is not in the op table" % (name, op))
+            continue
+        if op not in ops:
+            bad.append("%s: op %s is of family %s in the op table, not %s" % (name, op, table.ops[op]["family"],
+                                                                              family))
+            continue
+        if meta.get("expect_error"):
+            continue
+        ins, outs = list(meta["inputs"]), list(meta["outputs"])
+        extra = [i for i in ins if i not in table.inputs(op)]
+        missing = [i for i in table.required_inputs(op) if i not in ins]
+        if extra or missing:
+            bad.append("%s: inputs %s, the op table's %s (required %s)" % (name, ins, table.inputs(op),
+                                                                           table.required_inputs(op)))
+        if not outs or any(o not in table.outputs(op) for o in outs):
+            bad.append("%s: outputs %s, the op table's %s" % (name, outs, table.outputs(op)))
+        covered.add(op)
+    bad += ["op %s of the op table has no valid case in %s/" % (op, family) for op in ops if op not in covered]
+    if bad:
+        raise optable.TableError("%s/ and the op table (%s) disagree:\n  %s" % (family, table.source,
+                                                                                "\n  ".join(bad)))
 
 
 def reset_dir(path):
