@@ -242,6 +242,9 @@ def error_cases(op):
     if b in ("gelu", "geglu"):
         name = f"{op}_error_approximate_fast"
         cases.append(Case(name, op, {"approximate": "fast"}, base_inputs(name), expect_error=True))
+    if b == "softplus":
+        name = f"{op}_error_beta_0"
+        cases.append(Case(name, op, {"beta": 0.0}, base_inputs(name), expect_error=True))
     return cases
 
 

@@ -35,6 +35,8 @@ def t_unary(op, a, x):
         return F.leaky_relu(x, a["negative_slope"])
     if op == "elu":
         return F.elu(x, a["alpha"])
+    if op == "softplus":
+        return F.softplus(x, beta=a["beta"], threshold=a["threshold"])
     raise ValueError(op)
 
 
@@ -119,6 +121,10 @@ def c_f(op, a, x):
         return np.where(x > 0, x, a["negative_slope"] * x)
     if op == "elu":
         return np.where(x > 0, x, a["alpha"] * np.expm1(x))
+    if op == "softplus":
+        # log(1 + e^bx) as written (log1p for the tail), capped where e^bx would overflow
+        bx = a["beta"] * x
+        return np.where(bx > a["threshold"], x, np.log1p(np.exp(np.minimum(bx, 700.0))) / a["beta"])
     if op == "heaviside":
         return np.where(np.isnan(x), np.nan,
                         np.where(x > 0, 1.0, np.where(x < 0, 0.0, a["value"])))
@@ -150,6 +156,9 @@ def c_df(op, a, x):
         return np.where(x > 0, 1.0, a["negative_slope"])
     if op == "elu":
         return np.where(x > 0, 1.0, a["alpha"] * np.exp(x))
+    if op == "softplus":
+        bx = a["beta"] * x
+        return np.where(bx > a["threshold"], 1.0, c_sig(bx))
     raise ValueError(op)
 
 

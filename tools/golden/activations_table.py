@@ -16,7 +16,7 @@ from optable import TableError
 FAMILY = "activations"
 
 # forward ops with a PyTorch evaluation and a closed form in activations_ops.py
-UNARY = ["relu", "sigmoid", "tanh", "gelu", "silu", "leaky_relu", "elu", "heaviside"]
+UNARY = ["relu", "sigmoid", "tanh", "gelu", "silu", "leaky_relu", "elu", "softplus", "heaviside"]
 GATED = ["swiglu", "geglu", "reglu", "glu"]
 NO_BACKWARD = {"heaviside"}
 
@@ -26,6 +26,7 @@ FORMULA_ATTRS = {
     "geglu": ["approximate"],
     "leaky_relu": ["negative_slope"],
     "elu": ["alpha"],
+    "softplus": ["beta", "threshold"],
     "heaviside": ["value"],
 }
 
@@ -36,6 +37,9 @@ VARIANTS = {
     "leaky_relu": [("", {}), ("slope_0p2", {"negative_slope": 0.2}),
                    ("slope_neg0p5", {"negative_slope": -0.5})],
     "elu": [("", {}), ("alpha_0p5", {"alpha": 0.5}), ("alpha_2", {"alpha": 2.0})],
+    "softplus": [("", {}), ("beta_2_threshold_5", {"beta": 2.0, "threshold": 5.0}),
+                 ("beta_0p5", {"beta": 0.5}), ("beta_neg1", {"beta": -1.0}),
+                 ("threshold_50", {"threshold": 50.0})],
     "heaviside": [("", {}), ("value_0p5", {"value": 0.5}), ("value_1", {"value": 1.0})],
 }
 
