@@ -16,14 +16,16 @@ output written once (a table read and written once); for vq_nearest flops = 2 N 
 = bytes / median, so the ratio of GB/s is the ratio of times. copy_gbps is a device-to-device copy
 (dst.copy_(src), uint8) of the same byte count measured in this run.
 
-Op names, dtypes and size strings are those of the Java entries (io.jkernels.bench.*Bench, listed
-by `jkernels bench --list`), at --scale gpu (Scale.GPU, the default) or host (Scale.HOST):
+Op names, dtypes and size strings are those of the bench entries of the op table (defined in
+src/main/java/io/jkernels/table/families/*Table.java, measured by io.jkernels.bench.ElementwiseBench
+and *Cases; listed by `jkernels bench --list`), at --scale gpu (Scale.GPU, the default) or host
+(Scale.HOST):
 
   tensor       copy_<dt>                                    n=2^28 (host 2^20)
   activations  <act>[_backward]_<dt>, dt f32 and bf16       n=2^28, gated n=2^27 (host 2^20, 2^19)
   optimizers   adamw_f32 adamw_amsgrad_f32 adam_f32         n=2^27 (host 2^20), torch.optim defaults
                adamw_gpt2_small_f32                         GPT-2 small's 148 tensors (host: a small GPT-2)
-  resampling   pixel_shuffle_f32 pixel_unshuffle_f32        r = 2 of (8, 256, 128, 128) and back
+  resample     pixel_shuffle_f32 pixel_unshuffle_f32        r = 2 of (8, 256, 128, 128) and back
                upsample_{nearest,bilinear}2d[_backward]_f32 x2, (8, 64, 256, 256) -> (512, 512)
   vq           vq_nearest_d256_k8192_f32 vq_nearest_d64_k512_f32 vq_nearest_d64_k1024_f32
                vq_ema_update_d64_k1024_f32
@@ -43,8 +45,18 @@ The entries are built by the package peer/ beside this script, one module per fa
 (peer/elementwise.py, optimizers.py, resample.py, vq.py, rl.py; sizes and the Case/Variant types
 in peer/common.py, the measurement in peer/timing.py); tools/gpu-bundle.sh copies both.
 
+The op table (tools/optable.py: --table FILE, else $JK_OPTABLE, else `java -jar
+target/jkernels.jar info --json`; the GPU bundle carries it as optable.json and run.sh passes it)
+is read first: every entry here must be a bench entry of the table with the same dtype, and the
+attr defaults the PyTorch calls assume (the ATTRS of the peer modules: leaky_relu's slope, the rl
+gamma...) must be the table's, else the script stops; each entry's family is the table's; the
+table's bench entries without a PyTorch peer here are listed on stderr (not an error). The peer
+decides no tolerance of its own (its only check, max_abs_err of the trajectory variants, is
+recorded, not judged), so the table's rtol/atol and bit_exact are not used here.
+
     python3 benchmarks/torch_peer.py --json torch.json [--ops REGEX] [--repeat N] [--scale gpu|host]
-                                     [--device cuda|cpu] [--no-compile]
+                                     [--device cuda|cpu] [--no-compile] [--table FILE]
+    python3 benchmarks/torch_peer.py --list [--table FILE]
 """
 import argparse
 import datetime
@@ -56,9 +68,16 @@ import subprocess
 import sys
 import time
 
-import torch
+try:
+    import torch
+except ImportError as e:  # (PythonTableTest skips on this message)
+    sys.exit("torch_peer.py: PyTorch is not importable: %s" % e)
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the package peer/ sits beside this file
+HERE = os.path.dirname(os.path.abspath(__file__))
+# the package peer/ sits beside this file; tools/optable.py beside its directory (in the bundle too)
+sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "tools")]
+import optable  # noqa: E402
+from peer import elementwise, rl, vq  # noqa: E402
 from peer.common import Ctx, Variant  # noqa: E402
 from peer.elementwise import elementwise_cases  # noqa: E402
 from peer.optimizers import optimizer_cases  # noqa: E402
@@ -66,6 +85,32 @@ from peer.resample import resample_cases  # noqa: E402
 from peer.rl import rl_cases  # noqa: E402
 from peer.timing import measure  # noqa: E402
 from peer.vq import vq_cases  # noqa: E402
+
+ATTRS = elementwise.ATTRS + vq.ATTRS + rl.ATTRS  # (op, attr, the value the PyTorch calls use)
+
+
+# ---- the op table ----------------------------------------------------------------------------------------
+
+def against_table(table, cases):
+    """Sets each case's family from the table's bench entry; returns (what disagrees, the table's
+    bench entries no case here times)."""
+    bad = []
+    for c in cases:
+        e = table.bench.get(c.op)
+        if e is None:
+            bad.append("%s is not a bench entry of the op table" % c.op)
+            continue
+        c.family = e["family"]
+        if c.dtype != e["dtype"]:
+            bad.append("%s: dtype %s here, %s in the op table" % (c.op, c.dtype, e["dtype"]))
+    for op, attr, value in ATTRS:
+        if op not in table.ops:
+            bad.append("op %s (attr %s) is not in the op table" % (op, attr))
+        elif table.attr_defaults(op).get(attr) != value:
+            bad.append("%s: %s = %r here, the op table's default is %r"
+                       % (op, attr, value, table.attr_defaults(op).get(attr)))
+    mine = {c.op for c in cases}
+    return bad, [n for n in table.bench if n not in mine]
 
 
 # ---- the machine ---------------------------------------------------------------------------------------
@@ -97,28 +142,42 @@ def error_text(e):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--json", required=True, help="output file (schema jkernels-bench/1), rewritten after each op")
+    ap.add_argument("--json", help="output file (schema jkernels-bench/1), rewritten after each op (needed "
+                    "unless --list)")
     ap.add_argument("--ops", default=".*", help="only ops whose name (e.g. relu_bf16) matches this regex")
     ap.add_argument("--repeat", type=int, default=30, help="samples per op (>= 20)")
     ap.add_argument("--scale", choices=["gpu", "host"], default=None,
                     help="op sizes: gpu (the standard ones, default on cuda) or host (Scale.HOST, default on cpu)")
     ap.add_argument("--device", choices=["cuda", "cpu"], default="cuda", help="where to run (default cuda)")
     ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile variants")
-    ap.add_argument("--list", action="store_true", help="print the op names and sizes, run nothing")
+    ap.add_argument("--list", action="store_true", help="print the op names, families and sizes, run nothing")
+    optable.add_argument(ap)
     a = ap.parse_args()
+    if not a.list and not a.json:
+        ap.error("--json FILE is required (unless --list)")
     scale = a.scale or ("gpu" if a.device == "cuda" else "host")
     cuda = a.device == "cuda"
     if a.repeat < 20:
         sys.exit("torch_peer.py: at least 20 samples per op, got %d" % a.repeat)
-    if cuda and not a.list and not torch.cuda.is_available():
-        sys.exit("torch_peer.py: no CUDA device visible to PyTorch (--device cpu runs on the host)")
     try:
         pattern = re.compile(a.ops)
     except re.error as e:
         sys.exit("torch_peer.py: --ops %r is not a valid regular expression: %s" % (a.ops, e))
+    try:
+        table = optable.load(a.table)
+    except optable.TableError as e:
+        sys.exit("torch_peer.py: %s" % e)
 
     ctx = Ctx(a.device, scale, None, not a.no_compile)  # the generator once something runs (not for --list)
     every = elementwise_cases(ctx) + optimizer_cases(ctx) + resample_cases(ctx) + vq_cases(ctx) + rl_cases(ctx)
+    bad, untimed = against_table(table, every)
+    if bad:
+        sys.exit("torch_peer.py: the peer and the op table (%s) disagree:\n  %s" % (table.source, "\n  ".join(bad)))
+    print("torch_peer.py: %d of the op table's %d bench entries have a PyTorch peer here (table %s, jkernels %s)%s"
+          % (len(every), len(table.bench), table.source, table.version,
+             "; not timed: " + ", ".join(untimed) if untimed else ""), file=sys.stderr)
+    if cuda and not a.list and not torch.cuda.is_available():
+        sys.exit("torch_peer.py: no CUDA device visible to PyTorch (--device cpu runs on the host)")
     if a.list:
         for c in every:
             print("%-32s %-12s %s" % (c.op, c.family, c.size))

@@ -12,6 +12,9 @@
 #   test-classes/         the compiled tests (without the golden cases)
 #   golden.tar.gz         the golden cases, packed
 #   benchmarks/           the PyTorch peer script torch_peer.py and its package peer/ (*.py only)
+#   tools/optable.py      the op table reader torch_peer.py imports (from ../tools, as in the source tree)
+#   optable.json          the op table of lib/jkernels.jar (`info --json`), which run.sh passes to
+#                         torch_peer.py with --table (the GPU machine has no Java outside jre.tar.xz)
 #
 # Fails when the bundle passes MAX_MIB (default 40 MiB): it travels with the working tree, which
 # may carry at most 64 MiB. Usage:
@@ -28,7 +31,7 @@ fi
 [ -d target/test-classes ] || mvn -B -q test-compile
 B=target/gpu-bundle
 rm -rf "$B"
-mkdir -p "$B/lib" "$B/benchmarks/peer"
+mkdir -p "$B/lib" "$B/benchmarks/peer" "$B/tools"
 
 # The commit, so that every summary.txt says what it tested.
 newer=$(find pom.xml src/main kernels native -type f -newer target/jkernels.jar 2> /dev/null | head -n 1)
@@ -62,6 +65,7 @@ rm -rf "$B/test-classes/golden"
 tar -czf "$B/golden.tar.gz" -C src/test/resources golden
 cp benchmarks/torch_peer.py "$B/benchmarks/"
 cp benchmarks/peer/*.py "$B/benchmarks/peer/"  # (not __pycache__/)
+cp tools/optable.py "$B/tools/"
 cp tools/gpu-run.sh "$B/run.sh"
 chmod +x "$B/run.sh"
 cp -r tools/gpu-run "$B/gpu-run"
@@ -97,8 +101,17 @@ else
 fi
 cp "$CACHE/jre.tar.xz" "$B/jre.tar.xz"
 
+# The op table of the bundled jar, written by the JDK limited to the JRE's modules (as the bundle's
+# JRE would write it; that JRE is packed by now).
+if ! "$JDK/bin/java" --limit-modules "$MODS" -jar "$B/lib/jkernels.jar" info --json > "$B/optable.json" ||
+   ! grep -q '"schema": "jkernels-optable/1"' "$B/optable.json"; then
+  echo "gpu-bundle: FAILED: \`java -jar $B/lib/jkernels.jar info --json\` wrote no op table (schema jkernels-optable/1)" >&2
+  exit 1
+fi
+
 # Sizes (bytes, directories included), and the limit.
-for f in jre.tar.xz lib/jkernels.jar lib/junit-console.jar test-classes golden.tar.gz benchmarks run.sh gpu-run COMMIT; do
+for f in jre.tar.xz lib/jkernels.jar lib/junit-console.jar test-classes golden.tar.gz benchmarks tools optable.json run.sh \
+         gpu-run COMMIT; do
   printf '%10d  %s\n' "$(du -sb "$B/$f" | cut -f1)" "$f"
 done
 all=$(du -sb "$B" | cut -f1)

@@ -12,7 +12,8 @@
 #   info                60     5  jkernels info (ffm binding): the device, or why there is none
 #   conformance-ffm    120    20  conformance on every golden case, --backend cuda, ffm binding
 #   gpu-tests-ffm      150    20  the gpu-tagged tests (JUnit console launcher), ffm
-#   torch-peer         120    30  benchmarks/torch_peer.py: PyTorch on the same ops and sizes
+#   torch-peer         120    30  benchmarks/torch_peer.py: PyTorch on the same ops and sizes (--table: the
+#                                 bundle's optable.json, or the jar's `info --json` in the source tree)
 #   bench-ffm          240    45  jkernels bench --backend cuda, ffm, with the ratio to torch-peer
 #   conformance-jcuda   90    20  conformance on cuda with the jcuda binding
 #   gpu-tests-jcuda    120    20  the gpu-tagged tests, jcuda
@@ -92,6 +93,7 @@ if [ -f "$HERE/lib/jkernels.jar" ]; then
   CONSOLE=$HERE/lib/junit-console.jar
   TEST_CLASSES=$HERE/test-classes
   PEER_PY=$HERE/benchmarks/torch_peer.py
+  OPTABLE=$HERE/optable.json   # written by tools/gpu-bundle.sh
   COMMIT=$(cat "$HERE/COMMIT" 2> /dev/null || echo "unknown (no COMMIT file in the bundle)")
   if [ -x "$HERE/jre/bin/java" ]; then
     JAVA=$HERE/jre/bin/java
@@ -111,6 +113,7 @@ else
   JAR=$ROOT/target/jkernels.jar
   TEST_CLASSES=$ROOT/target/test-classes
   PEER_PY=$ROOT/benchmarks/torch_peer.py
+  OPTABLE=$WORK/optable.json   # written by step_torch from the jar
   GOLDEN=$ROOT/src/test/resources/golden GOLDEN_CP=$ROOT/src/test/resources
   CONSOLE=${JK_JUNIT_CONSOLE:-$(printf '%s\n' "$HOME"/.m2/repository/org/junit/platform/junit-platform-console-standalone/*/junit-platform-console-standalone-*.jar | sort -V | tail -n 1)}
   COMMIT="$(git -C "$ROOT" rev-parse HEAD 2> /dev/null || echo unknown)"

@@ -19,24 +19,27 @@ def numel(shape):
     return math.prod(shape) if hasattr(math, "prod") else int(torch.tensor(shape).prod())
 
 
-# ---- sizes: (gpu, host) as the Java family classes --------------------------------------------------
+# ---- sizes: (gpu, host) as the bench entries of the op table ----------------------------------------
+# (src/main/java/io/jkernels/table/families/*Table.java define the entries and their sizes; the
+# cases they build are in io.jkernels.bench: ElementwiseBench, OptimizerCases, ResampleCases,
+# VqCases, RlCases)
 
 SIZES = {
     "elementwise": (1 << 28, 1 << 20),        # ElementwiseBench.ELEMENTWISE
     "gated": (1 << 27, 1 << 19),              # ElementwiseBench.GATED
-    "optimizer": (1 << 27, 1 << 20),          # OptimizerBench.ONE_TENSOR
-    "gpt2": ((50257, 1024, 768, 12), (2048, 256, 64, 2)),  # OptimizerBench.gpt2(scale)
-    "shuffle": ((8, 256, 128, 128), (2, 32, 32, 32)),      # ResampleBench.shuffleShape
-    "upsample": ((8, 64, 256, 256), (2, 8, 64, 64)),       # ResampleBench.upsampleShape
-    "vq_d256_k8192": ((65536, 256, 8192), (2048, 256, 512)),  # VqBench: (n, d, k)
+    "optimizer": (1 << 27, 1 << 20),          # OptimizersTable.ONE_TENSOR
+    "gpt2": ((50257, 1024, 768, 12), (2048, 256, 64, 2)),  # OptimizersTable.gpt2Small(scale)
+    "shuffle": ((8, 256, 128, 128), (2, 32, 32, 32)),      # ResampleTable.shuffleShape
+    "upsample": ((8, 64, 256, 256), (2, 8, 64, 64)),       # ResampleTable.upsampleShape
+    "vq_d256_k8192": ((65536, 256, 8192), (2048, 256, 512)),  # VqTable: nearest(name, gpu, host, ...), (n, d, k)
     "vq_d64_k512": ((1 << 20, 64, 512), (8192, 64, 256)),
     "vq_d64_k1024": ((1 << 20, 64, 1024), (8192, 64, 512)),
-    "vq_ema": ((1 << 20, 64, 1024), (1 << 16, 64, 1024)),
-    "rl_batch": (1 << 20, 1 << 16),           # RlBench.BATCH
-    "rl_states": (1 << 16, 1 << 12),          # RlBench.STATES
-    "rl_steps": (2048, 256),                  # RlBench.STEPS
-    "rl_columns": (4096, 512),                # RlBench.COLUMNS
-    "rl_long_steps": (1 << 20, 1 << 17),      # RlBench.LONG_STEPS
+    "vq_ema": ((1 << 20, 64, 1024), (1 << 16, 64, 1024)),   # VqTable: vq_ema_update_d64_k1024_f32
+    "rl_batch": (1 << 20, 1 << 16),           # RlTable.BATCH
+    "rl_states": (1 << 16, 1 << 12),          # RlTable.STATES
+    "rl_steps": (2048, 256),                  # RlReturnsTable.STEPS
+    "rl_columns": (4096, 512),                # RlReturnsTable.COLUMNS
+    "rl_long_steps": (1 << 20, 1 << 17),      # RlReturnsTable.LONG_STEPS
 }
 
 
@@ -73,10 +76,12 @@ class Variant:
 
 
 class Case:
-    def __init__(self, op, family, dtype, size, nbytes, build, flops=0, compiles=False):
-        """compiles: build adds a "compile" variant when ctx.compile_variants."""
-        self.op, self.family, self.dtype, self.size, self.nbytes, self.build, self.flops, self.compiles = (
-            op, family, dtype, size, nbytes, build, flops, compiles)
+    def __init__(self, op, dtype, size, nbytes, build, flops=0, compiles=False):
+        """op: the name of a bench entry of the op table; compiles: build adds a "compile" variant
+        when ctx.compile_variants. The family is the table's (torch_peer.py sets it)."""
+        self.op, self.dtype, self.size, self.nbytes, self.build, self.flops, self.compiles = (
+            op, dtype, size, nbytes, build, flops, compiles)
+        self.family = None
 
 
 def compiled(ctx, name, fn, **kw):

@@ -1,5 +1,6 @@
-"""Tensor (copy_*) and activation entries of the PyTorch peer: the elementwise ops of
-ElementwiseBench, at f32 and bf16."""
+"""Tensor (copy_*) and activation entries of the PyTorch peer: the elementwise bench entries of the
+op table (table/families/TensorTable.java and ActivationsTable.java, measured by
+bench/ElementwiseBench.java), at f32 and bf16."""
 import torch
 import torch.nn.functional as F
 
@@ -7,8 +8,13 @@ from .common import Case, Variant, compiled, count
 
 DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16}
 
-# the constants of the Java ops (io.jkernels.ops.Activations)
+# the attr defaults of the Java ops, with which the bench runs them (torch_peer.py checks ATTRS
+# against the op table)
 LEAKY_SLOPE, ELU_ALPHA = 0.01, 1.0
+ATTRS = [("leaky_relu", "negative_slope", LEAKY_SLOPE), ("leaky_relu_backward", "negative_slope", LEAKY_SLOPE),
+         ("elu", "alpha", ELU_ALPHA), ("elu_backward", "alpha", ELU_ALPHA), ("heaviside", "value", 0.0),
+         ("gelu", "approximate", "none"), ("gelu_backward", "approximate", "none"),
+         ("geglu", "approximate", "none"), ("geglu_backward", "approximate", "none")]
 
 
 def silu_grad(g):
@@ -89,6 +95,6 @@ def elementwise_cases(ctx):
                         v.append(c)
                 return v
 
-            out.append(Case("%s_%s" % (op, dname), "tensor" if op == "copy" else "activations", dname,
-                            "n=" + count(n), nbytes, build, compiles=composed is not None))
+            out.append(Case("%s_%s" % (op, dname), dname, "n=" + count(n), nbytes, build,
+                            compiles=composed is not None))
     return out

@@ -1,4 +1,5 @@
-"""Optimizer entries of the PyTorch peer (OptimizerBench): torch.optim's AdamW and Adam."""
+"""Optimizer entries of the PyTorch peer (the bench entries of table/families/OptimizersTable.java,
+measured by bench/OptimizerCases.java): torch.optim's AdamW and Adam."""
 import torch
 
 from .common import Case, Variant, count, numel
@@ -37,12 +38,12 @@ def optimizer_cases(ctx):
     out = []
     for op, cls, amsgrad in (("adamw", torch.optim.AdamW, False), ("adamw_amsgrad", torch.optim.AdamW, True),
                              ("adam", torch.optim.Adam, False)):
-        out.append(Case(op + "_f32", "optimizers", "f32", "n=" + count(n), (9 if amsgrad else 7) * 4 * n,
+        out.append(Case(op + "_f32", "f32", "n=" + count(n), (9 if amsgrad else 7) * 4 * n,
                         lambda ctx, cls=cls, amsgrad=amsgrad: optimizer_variants(ctx, cls, [(n,)], amsgrad,
                                                                                   FLAVOURS)))
     shapes = gpt2_shapes(*ctx.size("gpt2"))
     total = sum(numel(s) for s in shapes)
-    out.append(Case("adamw_gpt2_small_f32", "optimizers", "f32", "%d tensors, n=%d" % (len(shapes), total),
+    out.append(Case("adamw_gpt2_small_f32", "f32", "%d tensors, n=%d" % (len(shapes), total),
                     7 * 4 * total,
                     lambda ctx: optimizer_variants(ctx, torch.optim.AdamW, shapes, False, FLAVOURS)))
     return out

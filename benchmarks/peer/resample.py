@@ -1,4 +1,5 @@
-"""Resampling entries of the PyTorch peer (ResampleBench; family "resampling")."""
+"""Resample entries of the PyTorch peer (family "resample": the bench entries of
+table/families/ResampleTable.java, measured by bench/ResampleCases.java)."""
 import torch
 import torch.nn.functional as F
 
@@ -23,7 +24,7 @@ def resample_cases(ctx):
                     v.append(c)
             return v
 
-        return Case(op + "_f32", "resampling", "f32", shape_str(in_shape) + "->" + shape_str(out_shape),
+        return Case(op + "_f32", "f32", shape_str(in_shape) + "->" + shape_str(out_shape),
                     (numel(in_shape) + numel(out_shape)) * 4, build, compiles=compile_fn is not None)
 
     def nearest(x):

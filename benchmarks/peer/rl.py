@@ -1,12 +1,19 @@
-"""Reinforcement-learning entries of the PyTorch peer (RlBench): tabular updates, dqn_target and
-the trajectory ops (an eager loop over the steps and a log-depth scan)."""
+"""Reinforcement-learning entries of the PyTorch peer (the bench entries of
+table/families/RlTable.java and RlReturnsTable.java, measured by bench/RlCases.java): tabular
+updates, dqn_target and the trajectory ops (an eager loop over the steps and a log-depth scan)."""
 import torch
 
 from .common import Case, Variant, compiled, count
 
-# the constants of the Java ops (io.jkernels.ops.Td)
+# the attr defaults of the Java ops, with which the bench runs them (torch_peer.py checks ATTRS
+# against the op table); ACTIONS is the bench's (RlCases.ACTIONS)
 GAMMA, ALPHA, LMBDA = 0.99, 0.1, 0.95
 ACTIONS = 18
+ATTRS = [(op, "gamma", GAMMA) for op in ("td0_update", "q_learning_update", "dqn_target", "discounted_return",
+                                         "gae", "td_lambda_return")]
+ATTRS += [("td0_update", "alpha", ALPHA), ("q_learning_update", "alpha", ALPHA), ("gae", "lmbda", LMBDA),
+          ("td_lambda_return", "lmbda", LMBDA), ("td0_update", "reduction", "sum"),
+          ("q_learning_update", "reduction", "sum"), ("dqn_target", "double", False)]
 
 
 def q_learning(q, s, a, r, s2, done):
@@ -113,7 +120,7 @@ def trajectory_case(ctx, name, op, steps, cols, nbytes):
         v.append(Variant("scan", scan, check=check))
         return v
 
-    return Case(name, "rl", "f32", "T=%s B=%s" % (count(steps), count(cols)), nbytes, build)
+    return Case(name, "f32", "T=%s B=%s" % (count(steps), count(cols)), nbytes, build)
 
 
 def rl_cases(ctx):
@@ -152,11 +159,11 @@ def rl_cases(ctx):
     steps, cols, long_steps = ctx.size("rl_steps"), ctx.size("rl_columns"), ctx.size("rl_long_steps")
     n = steps * cols
     return [
-        Case("q_learning_update_f32", "rl", "f32", "B=%s S=%s A=%d" % (count(b), count(s), ACTIONS),
+        Case("q_learning_update_f32", "f32", "B=%s S=%s A=%d" % (count(b), count(s), ACTIONS),
              b * (8 + 8 + 4 + 8 + 1) + 2 * s * ACTIONS * 4, tabular(True), compiles=True),
-        Case("td0_update_f32", "rl", "f32", "B=%s S=%s" % (count(b), count(s)),
+        Case("td0_update_f32", "f32", "B=%s S=%s" % (count(b), count(s)),
              b * (8 + 4 + 8 + 1) + 2 * s * 4, tabular(False), compiles=True),
-        Case("dqn_target_f32", "rl", "f32", "B=%s A=%d" % (count(b), ACTIONS), b * (ACTIONS * 4 + 4 + 1 + 4),
+        Case("dqn_target_f32", "f32", "B=%s A=%d" % (count(b), ACTIONS), b * (ACTIONS * 4 + 4 + 1 + 4),
              build_dqn, compiles=True),
         trajectory_case(ctx, "gae_f32", "gae", steps, cols, n * (4 + 4 + 4 + 1 + 1 + 4 + 4)),
         trajectory_case(ctx, "gae_long_f32", "gae", long_steps, 1, long_steps * (4 + 4 + 4 + 1 + 1 + 4 + 4)),

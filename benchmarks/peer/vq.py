@@ -1,11 +1,14 @@
-"""Vector-quantisation entries of the PyTorch peer (VqBench): vq_nearest and vq_ema_update."""
+"""Vector-quantisation entries of the PyTorch peer (the bench entries of table/families/VqTable.java,
+measured by bench/VqCases.java): vq_nearest and vq_ema_update."""
 import torch
 import torch.nn.functional as F
 
 from .common import Case, Variant, compiled, count
 
-# the constants of the Java ops (io.jkernels.ops.VectorQuantizer)
+# the attr defaults of vq_ema_update, with which the bench runs it (torch_peer.py checks ATTRS
+# against the op table)
 EMA_DECAY, EMA_EPS = 0.99, 1e-5
+ATTRS = [("vq_ema_update", "decay", EMA_DECAY), ("vq_ema_update", "eps", EMA_EPS)]
 
 
 def vq_cdist(x, c):
@@ -34,7 +37,7 @@ def vq_cases(ctx):
                 v.append(cv)
             return v
 
-        out.append(Case("vq_nearest_%s_f32" % key[3:], "vq", "f32", "n=%s d=%d k=%d" % (count(n), d, k),
+        out.append(Case("vq_nearest_%s_f32" % key[3:], "f32", "n=%s d=%d k=%d" % (count(n), d, k),
                         4 * (2 * n * d + k * d) + 12 * n, build, flops=2 * n * k * d, compiles=True))
 
     n, d, k = ctx.size("vq_ema")
@@ -63,6 +66,6 @@ def vq_cases(ctx):
         # the one-hot matmul takes seconds per call on a host (an (N, K) x (N, D) GEMM): cuda only
         return [Variant("eager", index_add)] + ([Variant("onehot", onehot)] if ctx.device == "cuda" else [])
 
-    out.append(Case("vq_ema_update_d64_k1024_f32", "vq", "f32", "n=%s d=%d k=%d" % (count(n), d, k),
+    out.append(Case("vq_ema_update_d64_k1024_f32", "f32", "n=%s d=%d k=%d" % (count(n), d, k),
                     4 * n * d + 8 * n + 4 * 2 * k + 4 * 3 * k * d, build_ema))
     return out

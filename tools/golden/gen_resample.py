@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden cases of the resampling family (OPS.md "Resampling") for jkernels.
+"""Golden cases of the resample family (OPS.md "Resampling") for jkernels.
 
 How to run (from the repository root; PyTorch and NumPy, e.g. Debian's python3-torch):
 

@@ -96,6 +96,12 @@ choose_bench_ops() {
 step_torch() {
   choose_bench_ops
   local args=(--json "$OUT/torch.json") result good=1
+  # the op table of the jar under test (torch_peer.py checks its entries against it): the bundle's
+  # optable.json, else (the source tree) what the jar writes now
+  if [ ! -s "$OPTABLE" ] && [ -n "$JAVA" ]; then
+    timeout -k 5 60 "$JAVA" -jar "$JAR" info --json > "$OPTABLE" 2> /dev/null || rm -f "$OPTABLE"
+  fi
+  [ ! -s "$OPTABLE" ] || args+=(--table "$OPTABLE")
   [ -z "$BENCH_OPS" ] || args+=(--ops "$BENCH_OPS")
   [ "${JK_TORCH_COMPILE:-0}" = 1 ] || args+=(--no-compile)
   rm -f "$OUT/torch.json"
