@@ -14,7 +14,9 @@ LEAKY_SLOPE, ELU_ALPHA = 0.01, 1.0
 ATTRS = [("leaky_relu", "negative_slope", LEAKY_SLOPE), ("leaky_relu_backward", "negative_slope", LEAKY_SLOPE),
          ("elu", "alpha", ELU_ALPHA), ("elu_backward", "alpha", ELU_ALPHA), ("heaviside", "value", 0.0),
          ("gelu", "approximate", "none"), ("gelu_backward", "approximate", "none"),
-         ("geglu", "approximate", "none"), ("geglu_backward", "approximate", "none")]
+         ("geglu", "approximate", "none"), ("geglu_backward", "approximate", "none"),
+         ("softplus", "beta", 1.0), ("softplus", "threshold", 20.0),
+         ("softplus_backward", "beta", 1.0), ("softplus_backward", "threshold", 20.0)]
 
 
 def silu_grad(g):
@@ -63,6 +65,8 @@ OPS = {
     "tanh_backward": (2, 1, False, lambda dy, y: torch.ops.aten.tanh_backward(dy, y), None),
     "gelu": (1, 1, False, F.gelu, None),
     "gelu_backward": (2, 1, False, lambda dy, x: torch.ops.aten.gelu_backward(dy, x), None),
+    "softplus": (1, 1, False, F.softplus, None),
+    "softplus_backward": (2, 1, False, lambda dy, x: torch.ops.aten.softplus_backward(dy, x, 1.0, 20.0), None),
     "silu": (1, 1, False, F.silu, None),
     "silu_backward": (2, 1, False, lambda dy, x: torch.ops.aten.silu_backward(dy, x), None),
     "heaviside": (1, 1, False, heaviside, None),
