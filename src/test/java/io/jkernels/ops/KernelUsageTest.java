@@ -119,9 +119,9 @@ class KernelUsageTest {
                 a.step(pg);
             }
         }
-        try (Tensor v = Tensor.zeros(DType.F32, e, 4); Tensor s = Tensor.of(new int[] {0, 1, 2}).to(e);
-                Tensor r = Tensor.randn(7, DType.F32, e, 3); Tensor n = Tensor.of(new int[] {1, 2, 3}).to(e);
-                Tensor d = Tensor.zeros(DType.BOOL, e, 3)) {
+        try (Tensor hs = Tensor.of(new int[] {0, 1, 2}); Tensor hn = Tensor.of(new int[] {1, 2, 3});
+                Tensor v = Tensor.zeros(DType.F32, e, 4); Tensor s = hs.to(e); Tensor r = Tensor.randn(7, DType.F32, e, 3);
+                Tensor n = hn.to(e); Tensor d = Tensor.zeros(DType.BOOL, e, 3)) {
             Td.td0Update(v, s, r, n, d, 0.9, 0.1, Td.Reduction.SUM);
         }
         for (DType d : List.of(DType.BOOL, DType.BF16, DType.F32, DType.F64)) {
