@@ -56,7 +56,7 @@ REHEARSAL=${JK_REHEARSAL:-0}
 BENCH_FULL_S=${JK_BENCH_FULL_S:-240}
 BENCH_SHORT_OPS=${JK_BENCH_SHORT_OPS:-'^(copy_f32|relu_f32|gelu_f32|gelu_backward_f32|swiglu_f32|swiglu_bf16|adamw_f32|adamw_gpt2_small_f32|pixel_shuffle_f32|upsample_bilinear2d_f32|upsample_bilinear2d_backward_f32|vq_nearest_d256_k8192_f32|vq_ema_update_d64_k1024_f32|gae_f32|gae_long_f32|td0_update_f32)$'}
 REHEARSAL_OPS=${JK_REHEARSAL_OPS:-'^(copy_f32|gelu_f32|swiglu_bf16|adamw_f32|upsample_bilinear2d_f32|vq_ema_update_d64_k1024_f32|gae_f32)$'}
-SANITIZER_CASES=${JK_SANITIZER_CASES:-activations/swiglu_backward_randn_1000 optimizers/adamw_amsgrad_129 resample/upsample_bilinear2d_backward_scale_2p3 rl/gae/wide_multi_tile vq/vq_nearest_randn_130x4_k129 vq/vq_ema_update_200x16_k9_skew_decay_0p5_eps_0p001}
+SANITIZER_CASES=${JK_SANITIZER_CASES:-activations/swiglu_backward_randn_1000 optimizers/adamw_amsgrad_129 resample/upsample_bilinear2d_backward_scale_2p3 rl/gae_wide_multi_tile vq/vq_nearest_randn_130x4_k129 vq/vq_ema_update_200x16_k9_skew_decay_0p5_eps_0p001}
 
 STEPS=(info conformance-ffm gpu-tests-ffm torch-peer bench-ffm conformance-jcuda gpu-tests-jcuda memcheck racecheck synccheck)
 declare -A CAP=([info]=60 [conformance-ffm]=120 [gpu-tests-ffm]=150 [torch-peer]=120 [bench-ffm]=240

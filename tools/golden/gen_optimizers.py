@@ -333,7 +333,7 @@ def main():
     for op in ("adamw", "adam"):
         cases += value_cases(op) + error_cases(op)
     for c in cases:
-        gc.write_case(os.path.join(root, FAMILY), c, expected_f4, output_prefix="out_")
+        gc.write_case(os.path.join(root, FAMILY), c, expected_f4)
     gc.check_family(table, root, FAMILY)
     gc.write_readme(root)
     counts = gc.tally(cases)

@@ -9,7 +9,9 @@ deletes and rewrites only DIR/rl, then DIR/README.md (golden_common.write_readme
 each case draws from a NumPy generator seeded with the CRC-32 of its name.
 The two references (a) and (b) below are in rl_reference.py, the cases in rl_tabular.py,
 rl_mean_linear_dqn.py and rl_trajectory.py (each registers itself in rl_case.CASES); this file
-runs them and writes the family directory.
+runs them and writes the family directory, one level deep like every family: a case named
+`<op>/<tag>` (the name seeds its generator) is the directory DIR/rl/<op>_<tag>/, its expected
+outputs `expected_<output>.npy` (golden_common.write_case).
 
 Every expected output is computed twice, in float64 on the float32 inputs, and the two must agree
 (else the script aborts): (a) plain Python loops written from OPS.md's formulas (the expected value
@@ -56,8 +58,8 @@ def main():
     gen_linear_td()
     gen_dqn()
     gen_traj()
-    names = [c.name for c in CASES]
-    assert len(names) == len(set(names)), "duplicate case names"
+    names = [gc.case_dir_name(c.name) for c in CASES]  # "<op>/<tag>" -> directory rl/<op>_<tag>
+    assert len(names) == len(set(names)), "duplicate case directories"
     gc.reset_dir(root)
     write(root)
     gc.check_family(table, out, FAMILY)

@@ -241,7 +241,7 @@ def main():
     for c in cases:
         case = gc.Case(c["name"], c["op"], c["attrs"], c["inputs"], expect_error=c.get("error", False),
                        outputs=c.get("outputs"))
-        gc.write_case(root, case, output_prefix="out_")
+        gc.write_case(root, case)
     gc.check_family(table, out, FAMILY)
     gc.write_readme(out)
     print(f"wrote {len(cases)} cases to {root}")

@@ -14,6 +14,8 @@ always lists every family directory present.
 Conformance case format (OPS.md, "Conformance case format"): one directory per case holding
 case.json {"op", "attrs", "inputs": {name: file}, "outputs": {name: file}, optional "rtol"/"atol"}
 or {"op", "attrs", "inputs", "expect_error": true}, and the .npy files (version 1.0, C order).
+Every family names them alike: the case directory is <family>/<case>/ (one level; case_dir_name),
+an input `<name>.npy`, an expected output `expected_<name>.npy` (output_file).
 """
 
 import argparse
@@ -110,12 +112,27 @@ def save_npy(path, arr):
         np.lib.format.write_array(f, arr, version=(1, 0), allow_pickle=False)
 
 
-def write_case(family_dir, case, expected=None, output_prefix="", indent=2, sort_keys=False):
-    """Write case.json and the .npy files of `case` into family_dir/case.name (which must not
-    exist). Inputs are `<name>.npy`, outputs `<output_prefix><name>.npy`. `expected`: a function
-    case -> {output name: array}, called after the inputs are written (default: case.outputs).
-    rtol/atol go into case.json when case.rtol is set."""
-    d = os.path.join(family_dir, case.name)
+OUTPUT_PREFIX = "expected_"
+
+
+def output_file(name):
+    """The file of the expected output `name` in every family: `expected_<name>.npy` (distinct
+    from the input file `<name>.npy` of an in-place op whose input and output share a name)."""
+    return OUTPUT_PREFIX + name + ".npy"
+
+
+def case_dir_name(name):
+    """The directory of a case named `name` in its family directory: one level, so a name
+    `<op>/<tag>` (rl names its cases so; the name seeds rng_for) becomes `<op>_<tag>`."""
+    return name.replace("/", "_")
+
+
+def write_case(family_dir, case, expected=None, indent=2, sort_keys=False):
+    """Write case.json and the .npy files of `case` into family_dir/case_dir_name(case.name)
+    (which must not exist). Inputs are `<name>.npy`, outputs `expected_<name>.npy` (output_file).
+    `expected`: a function case -> {output name: array}, called after the inputs are written
+    (default: case.outputs). rtol/atol go into case.json when case.rtol is set."""
+    d = os.path.join(family_dir, case_dir_name(case.name))
     if os.path.exists(d):
         raise AssertionError("duplicate case " + case.name)
     os.makedirs(d)
@@ -129,7 +146,7 @@ def write_case(family_dir, case, expected=None, output_prefix="", indent=2, sort
         outs = expected(case) if expected is not None else case.outputs
         meta["outputs"] = {}
         for k, v in outs.items():
-            fname = output_prefix + k + ".npy"
+            fname = output_file(k)
             save_npy(os.path.join(d, fname), v)
             meta["outputs"][k] = fname
         if case.rtol is not None:
@@ -255,8 +272,9 @@ def write_readme(root):
         "# Golden conformance cases",
         "",
         "Cases in the format of the op catalogue OPS.md (shared/spec/OPS.md, \"Conformance case",
-        "format\"): every directory holding a `case.json` is a case; inputs and expected outputs",
-        "are `.npy` files.",
+        "format\"): every directory `<family>/<case>/` holding a `case.json` is a case (one level",
+        "in every family; rl's cases are `rl/<op>_<tag>/`); inputs are `<name>.npy`, expected",
+        "outputs `expected_<name>.npy`.",
         "",
         "Generated; do not edit by hand. Each family directory is owned by one generator in",
         "`tools/golden/` (shared helpers: `tools/golden/golden_common.py`), which deletes and",

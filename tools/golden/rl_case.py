@@ -18,8 +18,9 @@ class Case(gc.Case):
 
 def write(root):
     for c in CASES:
-        # in-place ops name an input and an output alike (q, values, counts...): distinct files
-        gc.write_case(root, c, output_prefix="expected_", indent=1, sort_keys=True)
+        # directory rl/<op>_<tag> for the case named <op>/<tag>; outputs expected_<name>.npy, distinct
+        # from the input of an in-place op named alike (q, values, counts...)
+        gc.write_case(root, c, indent=1, sort_keys=True)
 
 
 def attr(attrs, k, default):

@@ -89,11 +89,11 @@ class CaseRunnerTest {
     }
 
     private static Map<String, Tensor> reluFiles() {
-        return Map.of("input", Tensor.of(new float[] {-1, 2}), "output", Tensor.of(new float[] {0, 2}),
+        return Map.of("input", Tensor.of(new float[] {-1, 2}), "expected_output", Tensor.of(new float[] {0, 2}),
                 "up", Tensor.of(new float[] {1, 1}));
     }
 
-    private static final String OUT = ", \"outputs\": {\"output\": \"output.npy\"}";
+    private static final String OUT = ", \"outputs\": {\"output\": \"expected_output.npy\"}";
 
     @Test
     void correctCasePasses() {
@@ -112,7 +112,7 @@ class CaseRunnerTest {
         assertFails(relu("{}", "{}", OUT), "missing input 'input': relu takes input");
         assertFails(relu("{}", "{\"input\": \"input.npy\", \"up\": \"up.npy\"}", OUT), "extra input 'up': relu takes input");
         assertFails(relu("{}", "{\"input\": \"nothere.npy\"}", OUT), "nothere.npy");
-        assertFails(relu("{}", in, ", \"outputs\": {\"result\": \"output.npy\"}"),
+        assertFails(relu("{}", in, ", \"outputs\": {\"result\": \"expected_output.npy\"}"),
                 "output 'result': relu produced no such output (it gave output)");
         assertFails(relu("{}", in, OUT + ", \"rtol\": -1"), "'rtol' must be a finite number >= 0");
         assertFails(relu("{}", in, OUT + ", \"seed\": 1"), "unknown key 'seed'");
@@ -143,14 +143,14 @@ class CaseRunnerTest {
     void caseTolerancesOverrideTheOps() {
         String json = relu("{}", "{\"input\": \"input.npy\"}", OUT + ", \"atol\": 0.6");
         Path dir = TestCases.write(tmp.resolve("loose"), json,
-                Map.of("input", Tensor.of(new float[] {-1, 2}), "output", Tensor.of(new float[] {0, 2.5f})));
+                Map.of("input", Tensor.of(new float[] {-1, 2}), "expected_output", Tensor.of(new float[] {0, 2.5f})));
         assertTrue(run(dir).passed());
     }
 
     @Test
     void f8InputsAreRoundedToF32() {
         Path dir = TestCases.write(tmp.resolve("f8"), relu("{}", "{\"input\": \"input.npy\"}", OUT + ", \"atol\": 0, \"rtol\": 0"),
-                Map.of("input", Tensor.of(new double[] {0.1, -0.3}), "output", Tensor.of(new float[] {0.1f, 0})));
+                Map.of("input", Tensor.of(new double[] {0.1, -0.3}), "expected_output", Tensor.of(new float[] {0.1f, 0})));
         CaseResult r = run(dir);
         assertTrue(r.passed(), r.message());
     }
@@ -160,7 +160,7 @@ class CaseRunnerTest {
         TestCases.relu(tmp.resolve("1_good"), new float[] {-1}, new float[] {0});
         TestCases.write(tmp.resolve("2_bad_npy"), relu("{}", "{\"input\": \"input.npy\"}", OUT), Map.of());
         Files.write(tmp.resolve("2_bad_npy/input.npy"), new byte[] {1, 2, 3});
-        Files.write(tmp.resolve("2_bad_npy/output.npy"), new byte[0]);
+        Files.write(tmp.resolve("2_bad_npy/expected_output.npy"), new byte[0]);
         TestCases.relu(tmp.resolve("3_good"), new float[] {5}, new float[] {5});
         List<CaseResult> rs = new CaseRunner(OpTable.standard().registry()).runSuite(tmp, Device.cpu(), null);
         assertEquals(3, rs.size());
@@ -226,8 +226,8 @@ class CaseRunnerTest {
         });
         CaseRunner runner = new CaseRunner(new OpRegistry().register(op));
         Path dir = TestCases.write(tmp.resolve("normal"), "{\"op\": \"rejects\", \"inputs\": {\"input\": \"input.npy\"},"
-                + " \"outputs\": {\"output\": \"output.npy\"}}",
-                Map.of("input", Tensor.of(new float[] {1}), "output", Tensor.of(new float[] {1})));
+                + " \"outputs\": {\"output\": \"expected_output.npy\"}}",
+                Map.of("input", Tensor.of(new float[] {1}), "expected_output", Tensor.of(new float[] {1})));
         CaseResult r = runner.run(dir, "normal", Device.cpu());
         assertFalse(r.passed());
         assertEquals("input must be f32", r.message());

@@ -34,7 +34,7 @@ public final class TestCases {
     /** A relu case: input x, expected output y (as given, right or wrong). */
     public static Path relu(Path dir, float[] x, float[] y) {
         return write(dir, """
-                {"op": "relu", "attrs": {}, "inputs": {"input": "input.npy"}, "outputs": {"output": "output.npy"}}""",
-                Map.of("input", Tensor.of(x), "output", Tensor.of(y)));
+                {"op": "relu", "attrs": {}, "inputs": {"input": "input.npy"}, "outputs": {"output": "expected_output.npy"}}""",
+                Map.of("input", Tensor.of(x), "expected_output", Tensor.of(y)));
     }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class VqNearTieCaseTest {
     private static final String CASE = "{\"op\": \"vq_nearest\", \"inputs\": {\"input\": \"input.npy\", "
-            + "\"codebook\": \"codebook.npy\"}, \"outputs\": {\"indices\": \"indices.npy\", "
-            + "\"quantized\": \"quantized.npy\", \"distance\": \"distance.npy\"}}";
+            + "\"codebook\": \"codebook.npy\"}, \"outputs\": {\"indices\": \"expected_indices.npy\", "
+            + "\"quantized\": \"expected_quantized.npy\", \"distance\": \"expected_distance.npy\"}}";
 
     /** One input row x = (1, 0); code 0 at distance 1, code 1 at distance 1 + delta. */
     private static CaseResult run(Path dir, float code1x) {
@@ -30,9 +30,9 @@ class VqNearTieCaseTest {
         Path c = TestCases.write(dir, CASE, Map.of(
                 "input", Tensor.of(x, 1, 2),
                 "codebook", Tensor.of(codebook, 2, 2),
-                "indices", Tensor.of(new long[] {1}, 1),
-                "quantized", Tensor.of(new float[] {code1x, 0f}, 1, 2),
-                "distance", Tensor.of(new float[] {(float) d1}, 1)));
+                "expected_indices", Tensor.of(new long[] {1}, 1),
+                "expected_quantized", Tensor.of(new float[] {code1x, 0f}, 1, 2),
+                "expected_distance", Tensor.of(new float[] {(float) d1}, 1)));
         return new CaseRunner(OpTable.standard().registry()).run(c, "near_tie", Device.cpu());
     }
 

@@ -84,6 +84,31 @@ class OpTableTest {
         }
     }
 
+    /** One layout and one output name in every family: golden/<family>/<case>/, expected_<name>.npy. */
+    @Test
+    void goldenCasesAreOneLevelDeepWithExpectedOutputFiles() throws IOException {
+        List<Path> cases;
+        try (Stream<Path> s = Files.walk(GOLDEN)) {
+            cases = s.filter(p -> p.getFileName().toString().equals("case.json")).sorted().toList();
+        }
+        Set<String> bad = new TreeSet<>();
+        for (Path c : cases) {
+            Path rel = GOLDEN.relativize(c);
+            if (rel.getNameCount() != 3) {
+                bad.add(rel + ": not <family>/<case>/case.json");
+            }
+            Object outputs = ((Map<?, ?>) Json.parse(Files.readString(c))).get("outputs");
+            if (outputs != null) {
+                for (Map.Entry<?, ?> o : ((Map<?, ?>) outputs).entrySet()) {
+                    if (!("expected_" + o.getKey() + ".npy").equals(o.getValue())) {
+                        bad.add(rel + ": output " + o.getKey() + " in " + o.getValue());
+                    }
+                }
+            }
+        }
+        assertEquals(Set.of(), bad, "golden cases outside the one layout");
+    }
+
     @Test
     void everyOpHasBenchEntriesOrSaysWhyNot() {
         for (OpEntry e : OpTable.standard().ops()) {
