@@ -42,15 +42,6 @@ public final class ElementwiseBench {
     public record Tolerance(double rtol, double atol) {
         /** Exact: the kernel and the reference round the same value once. */
         public static final Tolerance EXACT = new Tolerance(0, 0);
-
-        /**
-         * The OPS.md activation default (rtol = atol = 1e-5) for f32; for bf16 one rounding of the
-         * output may differ (float32 math in the kernel, float64 in the reference, each rounded
-         * once), and one bf16 ulp is at most 2^-7 of the value.
-         */
-        public static Tolerance activation(DType dtype) {
-            return dtype == DType.F32 ? new Tolerance(1e-5, 1e-5) : new Tolerance(0x1p-7, 1e-5);
-        }
     }
 
     /** Runs an op (or its reference) from its inputs into its outputs. */

@@ -7,7 +7,6 @@ import io.jkernels.check.Attrs;
 import io.jkernels.check.DemoCase;
 import io.jkernels.check.OpDef;
 import io.jkernels.tensor.DType;
-import io.jkernels.tensor.Device;
 import io.jkernels.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -156,7 +155,7 @@ public final class ElementwiseOp {
                 .build();
         List<DemoCase> demoCases = demos.stream().map(a -> DemoCase.of(name, a)).toList();
         return new OpEntry(family, def, torch, new OpEntry.Tolerance(reason, bitExact), benchEntries(def),
-                demoCases, DemoCase::randnInputs, errorSamples(), null, null, new OpEntry.Elementwise(call));
+                demoCases, DemoCase::randnInputs, errorSamples(), null, null, call);
     }
 
     private List<BenchEntry> benchEntries(OpDef def) {
@@ -187,21 +186,13 @@ public final class ElementwiseOp {
     private List<OpEntry.ErrorSample> errorSamples() {
         List<OpEntry.ErrorSample> e = new ArrayList<>();
         for (String in : inputs) {
-            e.add(new OpEntry.ErrorSample(in + " as int32", in, m -> replace(m, in, DType.I32, 0), Map.of()));
+            e.add(BadCalls.retyped(in, DType.I32, Map.of()));
         }
         for (String in : inputs.subList(1, inputs.size())) {
-            e.add(new OpEntry.ErrorSample(in + " one element longer than " + inputs.get(0), in,
-                    m -> replace(m, in, DType.F32, 1), Map.of()));
+            e.add(BadCalls.reshaped(in + " one element longer than " + inputs.get(0), in, BadCalls.axis(-1, 1),
+                    Map.of()));
         }
-        e.add(new OpEntry.ErrorSample("an unknown attr", "no_such_attr", m -> m, Map.of("no_such_attr", 1.0)));
+        e.add(BadCalls.attrs("an unknown attr", "no_such_attr", Map.of("no_such_attr", 1.0)));
         return e;
-    }
-
-    /** The valid inputs with {@code which} replaced by a fresh tensor of that dtype, {@code extra} elements longer. */
-    private static Map<String, Tensor> replace(Map<String, Tensor> valid, String which, DType dtype, long extra) {
-        Map<String, Tensor> m = new LinkedHashMap<>(valid);
-        Tensor old = valid.get(which);
-        m.put(which, Tensor.zeros(dtype, Device.cpu(), old.numel() + extra));
-        return m;
     }
 }

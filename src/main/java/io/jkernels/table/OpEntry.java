@@ -31,28 +31,19 @@ import java.util.function.UnaryOperator;
  *                  typed exception, leaving every input unchanged
  * @param benchExemption why the op has no bench entry, or null
  * @param goldenExemption why the op has no golden case, or null
- * @param elementwise     for an elementwise op, its out= call (for the tests that sweep every
- *                        elementwise op over sizes, layouts and dtypes); null otherwise
+ * @param elementwise     for an elementwise op, its out= call: inputs in the def's order and attrs
+ *                        to outputs, an {@code out} entry a tensor to write or null (for the tests
+ *                        that sweep every elementwise op over sizes, layouts and dtypes); null otherwise
  */
 public record OpEntry(String family, OpDef def, String torch, Tolerance tolerance, List<BenchEntry> bench,
                       List<DemoCase> demos, DemoCase.InputMaker sample, List<ErrorSample> errors,
-                      String benchExemption, String goldenExemption, Elementwise elementwise) {
+                      String benchExemption, String goldenExemption, ElementwiseOp.Api elementwise) {
 
     /** An op that is not elementwise. */
     public OpEntry(String family, OpDef def, String torch, Tolerance tolerance, List<BenchEntry> bench,
                    List<DemoCase> demos, DemoCase.InputMaker sample, List<ErrorSample> errors, String benchExemption,
                    String goldenExemption) {
         this(family, def, torch, tolerance, bench, demos, sample, errors, benchExemption, goldenExemption, null);
-    }
-
-    /**
-     * The out= call of an elementwise op: inputs (in the def's order) and attrs to outputs; an
-     * {@code out} entry is a tensor to write (contiguous, shaped like the inputs) or null.
-     */
-    public record Elementwise(ElementwiseOp.Api call) {
-        public Elementwise {
-            Objects.requireNonNull(call, "call");
-        }
     }
 
     public OpEntry {

@@ -147,13 +147,12 @@ final class ActivationOpTable {
                 throw new IllegalStateException("activation " + e.name() + " has no elementwise call");
             }
             boolean exact = e.tolerance().bitExact() || e.def().atol() == 1e-6;
-            List<java.util.Map<String, Object>> variants = e.demos().isEmpty() ? List.of(java.util.Map.of())
-                    : e.demos().stream().map(DemoCase::attrs).toList();
-            for (java.util.Map<String, Object> attrs : variants) {
-                Attrs a = e.def().parseAttrs(attrs);
-                String label = attrs.isEmpty() ? e.name() : e.name() + new java.util.TreeMap<>(attrs).values();
-                out.add(new Op(label, e.def().requiredInputs(), e.def().outputs().size(), exact,
-                        (i, o) -> e.elementwise().call().run(i, a, o)));
+            List<DemoCase> variants = e.demos().isEmpty() ? List.of(DemoCase.of(e.name(), java.util.Map.of()))
+                    : e.demos();
+            for (DemoCase d : variants) {
+                Attrs a = e.def().parseAttrs(d.attrs());
+                out.add(new Op(d.label(), e.def().requiredInputs(), e.def().outputs().size(), exact,
+                        (i, o) -> e.elementwise().run(i, a, o)));
             }
         }
         return out;

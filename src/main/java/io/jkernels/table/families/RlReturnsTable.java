@@ -15,6 +15,7 @@ import io.jkernels.check.DemoCase;
 import io.jkernels.check.OpDef;
 import io.jkernels.check.OpDef.InputKind;
 import io.jkernels.ops.Returns;
+import io.jkernels.table.BadCalls;
 import io.jkernels.table.OpEntry;
 import io.jkernels.tensor.DType;
 import io.jkernels.tensor.Device;

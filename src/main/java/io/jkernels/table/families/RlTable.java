@@ -1,6 +1,6 @@
 package io.jkernels.table.families;
 
-import static io.jkernels.table.families.BadCalls.with;
+import static io.jkernels.table.BadCalls.with;
 
 import io.jkernels.bench.BenchEntry;
 import io.jkernels.bench.ElementwiseBench.Sizes;
@@ -12,6 +12,7 @@ import io.jkernels.check.OpDef;
 import io.jkernels.check.OpDef.InputKind;
 import io.jkernels.ops.Td;
 import io.jkernels.ops.Td.Reduction;
+import io.jkernels.table.BadCalls;
 import io.jkernels.table.OpEntry;
 import io.jkernels.table.OpEntry.ErrorSample;
 import io.jkernels.table.OpFamily;

@@ -9,6 +9,7 @@ import io.jkernels.check.DemoCase;
 import io.jkernels.check.OpDef;
 import io.jkernels.check.OpDef.InputKind;
 import io.jkernels.ops.VectorQuantizer;
+import io.jkernels.table.BadCalls;
 import io.jkernels.table.OpEntry;
 import io.jkernels.table.OpFamily;
 import io.jkernels.tensor.DType;

@@ -1,4 +1,4 @@
-package io.jkernels.table.families;
+package io.jkernels.table;
 
 import io.jkernels.table.OpEntry.ErrorSample;
 import io.jkernels.tensor.DType;
@@ -10,16 +10,16 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * Bad calls made from a valid one, the {@link ErrorSample}s of the family tables here: an input
+ * Bad calls made from a valid one, the {@link ErrorSample}s of the family tables and of {@link ElementwiseOp}: an input
  * replaced by zeros of another dtype or shape, an input added, an attr set to a bad value. Each
  * takes the bad call's attrs whole (an op with a required attr gives it in every sample).
  */
-final class BadCalls {
+public final class BadCalls {
     private BadCalls() {
     }
 
     /** {@code input} replaced by zeros of {@code dtype}, its shape kept; the message must name the input. */
-    static ErrorSample retyped(String input, DType dtype, Map<String, Object> attrs) {
+    public static ErrorSample retyped(String input, DType dtype, Map<String, Object> attrs) {
         return new ErrorSample(input + " as " + words(dtype), input,
                 m -> replace(m, input, dtype, m.get(input).shape()), attrs);
     }
@@ -28,8 +28,8 @@ final class BadCalls {
      * {@code input} replaced by zeros of its dtype and the shape {@code reshape} makes of its
      * shape; the message must name {@code argument}.
      */
-    static ErrorSample reshaped(String what, String input, String argument, UnaryOperator<long[]> reshape,
-                                Map<String, Object> attrs) {
+    public static ErrorSample reshaped(String what, String input, String argument, UnaryOperator<long[]> reshape,
+                                       Map<String, Object> attrs) {
         return new ErrorSample(what, argument, m -> {
             Tensor old = m.get(input);
             return replace(m, input, old.dtype(), reshape.apply(old.shape().clone()));
@@ -37,23 +37,24 @@ final class BadCalls {
     }
 
     /** {@link #reshaped} whose message names the input itself. */
-    static ErrorSample reshaped(String what, String input, UnaryOperator<long[]> reshape, Map<String, Object> attrs) {
+    public static ErrorSample reshaped(String what, String input, UnaryOperator<long[]> reshape,
+                                       Map<String, Object> attrs) {
         return reshaped(what, input, input, reshape, attrs);
     }
 
     /** An (optional) input added: zeros of {@code dtype} and the shape {@code shape} makes of the valid inputs. */
-    static ErrorSample added(String what, String input, DType dtype, Function<Map<String, Tensor>, long[]> shape,
-                             Map<String, Object> attrs) {
+    public static ErrorSample added(String what, String input, DType dtype,
+                                    Function<Map<String, Tensor>, long[]> shape, Map<String, Object> attrs) {
         return new ErrorSample(what, input, m -> replace(m, input, dtype, shape.apply(m)), attrs);
     }
 
     /** The valid inputs with bad attrs; the message must name {@code argument}. */
-    static ErrorSample attrs(String what, String argument, Map<String, Object> attrs) {
+    public static ErrorSample attrs(String what, String argument, Map<String, Object> attrs) {
         return new ErrorSample(what, argument, m -> m, attrs);
     }
 
     /** {@code base} with the given attrs added or replaced (key, value, key, value...). */
-    static Map<String, Object> with(Map<String, Object> base, Object... kv) {
+    public static Map<String, Object> with(Map<String, Object> base, Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>(base);
         for (int i = 0; i < kv.length; i += 2) {
             m.put((String) kv[i], kv[i + 1]);
@@ -62,7 +63,7 @@ final class BadCalls {
     }
 
     /** A shape with axis {@code axis} (negative: from the end) changed by {@code delta}. */
-    static UnaryOperator<long[]> axis(int axis, long delta) {
+    public static UnaryOperator<long[]> axis(int axis, long delta) {
         return s -> {
             int a = axis < 0 ? s.length + axis : axis;
             s[a] += delta;
@@ -71,14 +72,14 @@ final class BadCalls {
     }
 
     /** A shape with one more trailing axis of 1 ({@code (S)} becomes {@code (S, 1)}). */
-    static long[] unsqueezed(long[] s) {
+    public static long[] unsqueezed(long[] s) {
         long[] o = java.util.Arrays.copyOf(s, s.length + 1);
         o[s.length] = 1;
         return o;
     }
 
     /** A shape with its leading axes flattened into one ({@code (T, B)} becomes {@code (T B)}). */
-    static long[] flat(long[] s) {
+    public static long[] flat(long[] s) {
         long n = 1;
         for (long d : s) {
             n *= d;
