@@ -3,7 +3,9 @@
 // (discounted_return, gae, td_lambda_return) are in rl_returns.cu. Math: kernels/math/rl.h (NOTE [RL accumulate in
 // double], NOTE [Deterministic collisions], NOTE [Trajectory recurrences]). Spec: OPS.md
 // "Reinforcement learning". Java: io.jkernels.ops.Td, io.jkernels.ops.Returns; references
-// io.jkernels.ref.TdRef, ReturnsRef. Every kernel is deterministic (no float atomics).
+// io.jkernels.ref.TdRef, ReturnsRef. Every kernel is deterministic (no float atomics), and each
+// multiply-add of this file is an explicit fma (NOTE [Explicit fma] in kernels/math/rl.h), so the
+// emulator computes the GPU's bits (checked by native/check/fma_check.sh).
 //
 // ---- tabular updates (three launches, B transitions, K = table entries) ------------------------
 //   <op>_prepare_f32(tab, scratch)     per transition: check every index (an index out of range
@@ -163,12 +165,12 @@ __device__ __forceinline__ void jk_rl_segsum_apply(float* table, long long* coun
         if (WRITE) {
             const double old = (double)table[key];
             if (mode == JK_RL_APPLY_SUM) {
-                table[key] = (float)(old + alpha * sum);
+                table[key] = (float)fma(alpha, sum, old);
             } else if (mode == JK_RL_APPLY_MEAN) {
-                table[key] = (float)(old + alpha * (sum / (double)n));
+                table[key] = (float)fma(alpha, sum / (double)n, old);
             } else {
                 const long long c = counts[key];
-                table[key] = (float)((old * (double)c + sum) / (double)(c + (long long)n));
+                table[key] = (float)(fma(old, (double)c, sum) / (double)(c + (long long)n));
                 counts[key] = c + (long long)n;
             }
         }
@@ -226,8 +228,8 @@ extern "C" __global__ void linear_td_update_delta_f32(jk_rl_lin p, double* delta
         double cur = 0.0, next = 0.0;
         for (int64_t f = lane; f < p.F; f += 32) {
             const double wf = (double)p.w[f];
-            cur += wf * (double)x[f];
-            if (!done) next += wf * (double)xn[f];
+            cur = fma(wf, (double)x[f], cur);
+            if (!done) next = fma(wf, (double)xn[f], next);
         }
         cur = jk_rl_warp_sum_d(cur);
         next = jk_rl_warp_sum_d(next);
@@ -246,7 +248,7 @@ extern "C" __global__ void linear_td_update_partial_f32(jk_rl_lin p, const doubl
     const int64_t lo = c * chunk;
     const int64_t hi = lo + chunk < p.B ? lo + chunk : p.B;
     double acc = 0.0;
-    for (int64_t i = lo; i < hi; i++) acc += delta[i] * (double)p.phi[i * p.F + f];
+    for (int64_t i = lo; i < hi; i++) acc = fma(delta[i], (double)p.phi[i * p.F + f], acc);
     partial[c * p.F + f] = acc;
 }
 JK_KERNEL(linear_td_update_partial_f32)
@@ -258,7 +260,7 @@ extern "C" __global__ void linear_td_update_apply_f32(float* w, const double* pa
         double s = 0.0;
         for (int64_t c = 0; c < chunks; c++) s += partial[c * F + f];
         if (mean) s /= (double)B;
-        w[f] = (float)((double)w[f] + alpha * s);
+        w[f] = (float)fma(alpha, s, (double)w[f]);
     }
 }
 JK_KERNEL(linear_td_update_apply_f32)
@@ -276,7 +278,7 @@ extern "C" __global__ void dqn_target_fwd_f32(const float* next_q, const float* 
             const float* row = next_q + i * A;
             next = (double)row[jk_rl_argmax(online != nullptr ? online + i * A : row, A)];
         }
-        out[i] = (float)((double)r[i] + gamma * next);
+        out[i] = (float)fma(gamma, next, (double)r[i]);
     }
 }
 JK_KERNEL(dqn_target_fwd_f32)

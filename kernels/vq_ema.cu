@@ -6,6 +6,8 @@
 //   embed_sum    = decay * embed_sum    + (1 - decay) * sum
 //   smoothed[k]  = (cluster_size[k] + eps) / (total + K * eps) * total,  total = sum of cluster_size
 //   codebook[k]  = embed_sum[k] / smoothed[k]
+// Each multiply-add is an explicit fma (NOTE [EMA with explicit fma] in kernels/math/vq.h), so the
+// emulator computes the GPU's bits (checked by native/check/fma_check.sh).
 // The nearest code (vq_nearest): kernels/vq.cu.
 //
 // vq_ema_update (ops/VectorQuantizer.emaUpdate), nothing written to the caller's tensors until

@@ -7,6 +7,15 @@
 // rtol = atol = 1e-5 against float64; in double the only errors are the final float rounding.
 // FP64 costs nothing here (a few flops per element of a memory-bound op; H100/H200 run FP64 at
 // half the FP32 rate).
+//
+// NOTE [Explicit fma]: nvcc contracts a * b + c into one fma (one rounding) wherever it may; g++
+// -O2 on x86-64 (no -mfma) never does (two roundings), so the same source gives different bits on
+// the GPU and in the emulator. Every multiply-add of the deterministic RL ops (the tabular and
+// linear TD updates and the DQN target of kernels/rl.cu) is therefore written as fma(a, b, c): one
+// rounding on both compilers (g++ calls libm's correctly rounded fma), nothing left for nvcc to
+// contract. native/check/fma_check.sh (make fma-check) fails the build when nvcc still fuses
+// anything in those kernels (their PTX and machine code must be the same with --fmad=false). Not
+// yet covered: the trajectory maps below (kernels/rl_returns.cu), where nvcc still contracts.
 #pragma once
 #include "common/jk_cuda.h"
 
@@ -27,22 +36,24 @@ __host__ __device__ __forceinline__ int64_t jk_rl_argmax(const float* row, int64
 }
 
 // sum_a pi(a) Q[a] with pi epsilon-greedy: epsilon / A everywhere plus (1 - epsilon) on the first
-// argmax, evaluated as written (so 0 * Inf and NaN propagate as torch's (pi * q).sum() does).
+// argmax, evaluated as written (so 0 * Inf and NaN propagate as torch's (pi * q).sum() does), each
+// term added with one rounding (NOTE [Explicit fma]).
 __host__ __device__ __forceinline__ double jk_rl_expected_q(const float* row, int64_t A, double eps) {
     const int64_t g = jk_rl_argmax(row, A);
     const double base = eps / (double)A;
     double s = 0.0;
     for (int64_t a = 0; a < A; a++) {
         const double p = a == g ? base + (1.0 - eps) : base;
-        s += p * (double)row[a];
+        s = fma(p, (double)row[a], s);
     }
     return s;
 }
 
 // r + gamma * (done ? 0 : next) - cur: a done transition does not read its next value (a select,
-// so NaN/Inf there does not reach the result).
+// so NaN/Inf there does not reach the result). r + gamma * next is one fma (NOTE [Explicit fma]);
+// for a done transition it is r exactly, as before.
 __host__ __device__ __forceinline__ double jk_rl_td_error(double r, double gamma, bool done, double next, double cur) {
-    return r + gamma * (done ? 0.0 : next) - cur;
+    return fma(gamma, done ? 0.0 : next, r) - cur;
 }
 
 // ---- order-independent segment sums ------------------------------------------------------------

@@ -60,12 +60,20 @@ __host__ __device__ __forceinline__ double jk_vq_bound(double xn, double cmax, i
 
 // ---- EMA codebook (vq_ema_update), in float64 --------------------------------------------------
 
-// cluster_size' = decay * cluster_size + (1 - decay) * count (likewise embed_sum with the sum).
+// NOTE [EMA with explicit fma]: vq_ema_update is deterministic, so the GPU and the emulator must
+// compute the same bits. nvcc contracts a * b + c into one fma wherever it may, g++ -O2 on x86-64
+// (no -mfma) never does; so each multiply-add below is written as fma(a, b, c) (one rounding on both
+// compilers: g++ calls libm's correctly rounded fma) and nvcc has nothing left to contract.
+// native/check/fma_check.sh (make fma-check) checks it for the kernels of kernels/vq_ema.cu.
+
+// cluster_size' = decay * cluster_size + (1 - decay) * count (likewise embed_sum with the sum):
+// fma(decay, old, (1 - decay) * fresh).
 __host__ __device__ __forceinline__ double jk_vq_ema(double old, double fresh, double decay) {
-    return decay * old + (1.0 - decay) * fresh;
+    return fma(decay, old, (1.0 - decay) * fresh);
 }
 
-// smoothed = (cluster_size' + eps) / (total + K eps) * total  (Laplace smoothing).
+// smoothed = (cluster_size' + eps) / (total + K eps) * total  (Laplace smoothing; total + K eps
+// is one fma).
 __host__ __device__ __forceinline__ double jk_vq_smoothed(double cs, double total, double k, double eps) {
-    return (cs + eps) / (total + k * eps) * total;
+    return (cs + eps) / fma(k, eps, total) * total;
 }
